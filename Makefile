@@ -1,0 +1,37 @@
+# Every target creates or refreshes .venv itself, so a fresh clone needs only python3 (3.11+).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install check test lint format typecheck bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or later is needed; found " + sys.version.split()[0])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## The main job: the contract run against the built-in fakes (both providers).
+check: $(STAMP)
+	$(BIN)/contracts check $(ARGS)
+
+## The test suite, including the self-test over the drift catalogue.
+test: $(STAMP)
+	$(BIN)/ruff check contracts tests conftest.py
+	$(BIN)/ruff format --check contracts tests conftest.py
+	$(BIN)/mypy
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix contracts tests conftest.py
+	$(BIN)/ruff format contracts tests conftest.py
+
+bench: $(STAMP)
+	$(BIN)/python -m contracts.bench
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,26 @@
+"""Root conftest: keeps every test on loopback."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail any connection to a host other than loopback, naming the host."""
+    original = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in LOOPBACK and self.family in (socket.AF_INET, socket.AF_INET6):
+            raise OSError(f"tests run without network access; refused a connection to {host}")
+        return original(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    yield

@@ -1,0 +1,114 @@
+"""The `contracts` command: a thin front that parses arguments and hands each subcommand to its module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from contracts.errors import EXIT_USAGE, ContractsError
+
+# Each subcommand names the module and function that implement it: `run(args: argparse.Namespace) -> int`.
+COMMANDS = {
+    "check": ("contracts.runner", "run"),
+    "mock": ("contracts.fakes.server", "run"),
+    "compat": ("contracts.compat", "run"),
+    "spec-diff": ("contracts.specdiff", "run"),
+    "baseline": ("contracts.baseline", "run"),
+    "report": ("contracts.report", "run"),
+    "selftest": ("contracts.selftest", "run"),
+    "summary": ("contracts.specs_summary", "run"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors exit 2 with one line, like every other bad input."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ContractsError(message, f"see `{self.prog} --help`")
+
+
+def add_check_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by `contracts check` and `contracts selftest`."""
+    parser.add_argument("--provider", default="all", help="yandex, mka1 or all (default: all)")
+    parser.add_argument("--seed", type=int, default=None, help="hypothesis seed (default: random, printed)")
+    parser.add_argument("--max-examples", type=int, default=None, help="generated cases per operation")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser for every subcommand."""
+    parser = _Parser(prog="contracts", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = sub.add_parser("check", help="run the contract checks and write drift reports")
+    add_check_options(check)
+    check.add_argument("--target", default="mock", help="mock (in-process fakes, default) or live")
+    check.add_argument("--base-url", default=None, help="override the provider's base URL")
+    check.add_argument("--report-dir", default="reports", help="where drift.json and its renderings go")
+    check.add_argument("--budget", default=None, help="request budget per provider (live default: 60)")
+    check.add_argument("--create-budget", default=None, help="billed creates per provider (live default: 3)")
+    check.add_argument("--deadline", default=None, help="seconds for the whole run (default: 600)")
+    check.add_argument("--drift", action="append", default=[], metavar="NAME", help="inject drift (mock only)")
+    check.add_argument("--require-live", action="store_true", help="missing live credentials are an error")
+    check.add_argument("--baseline-dir", default="baselines", help="folder of <provider>.yaml baselines")
+    check.add_argument("--history", default=None, metavar="DIR", help="append one compact JSON per run here")
+
+    mock = sub.add_parser("mock", help="serve a provider fake on loopback")
+    mock.add_argument("--provider", required=False, default=None, help="yandex or mka1")
+    mock.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
+    mock.add_argument("--api-key", default=None, help="the one key the fake accepts")
+    mock.add_argument("--drift", action="append", default=[], metavar="NAME", help="inject drift")
+    mock.add_argument("--list-drift", action="store_true", help="print the drift catalogue and exit")
+
+    compat = sub.add_parser("compat", help="compare the providers' cancel contracts")
+    compat.add_argument("--format", default="md", choices=["md", "json", "html"])
+    compat.add_argument("--providers", default="yandex,mka1,openai", help="comma-separated providers")
+    compat.add_argument("--observed", default=None, metavar="DIR", help="a report dir from `contracts check`")
+
+    spec_diff = sub.add_parser("spec-diff", help="classify the changes between two versions of a spec")
+    spec_diff.add_argument("old")
+    spec_diff.add_argument("new")
+    spec_diff.add_argument("--severities", default=None, help="a YAML file overriding the severity table")
+    spec_diff.add_argument("--format", default="text", choices=["text", "json"])
+
+    baseline = sub.add_parser("baseline", help="manage known-drift baselines")
+    baseline_sub = baseline.add_subparsers(dest="baseline_command", required=True, parser_class=_Parser)
+    update = baseline_sub.add_parser("update", help="add the drift in a report to the baselines")
+    update.add_argument("--from", dest="source", required=True, metavar="DIR", help="a report dir")
+    update.add_argument("--provider", default="all")
+    update.add_argument("--baseline-dir", default="baselines")
+    update.add_argument("--prune", action="store_true", help="drop entries that are no longer observed")
+
+    report = sub.add_parser("report", help="work with drift reports")
+    report_sub = report.add_subparsers(dest="report_command", required=True, parser_class=_Parser)
+    diff = report_sub.add_parser("diff", help="what changed between two drift.json files")
+    diff.add_argument("old")
+    diff.add_argument("new")
+
+    selftest = sub.add_parser("selftest", help="prove every catalogue drift is caught")
+    add_check_options(selftest)
+    selftest.add_argument("--report-dir", default="reports/selftest")
+
+    summary = sub.add_parser("summary", help="validate the specs and print a summary per provider")
+    summary.add_argument("--provider", default="all")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `contracts` console script."""
+    try:
+        args = build_parser().parse_args(argv)
+        module_name, function = COMMANDS[args.command]
+        handler = getattr(importlib.import_module(module_name), function)
+        return int(handler(args))
+    except ContractsError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

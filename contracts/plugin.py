@@ -1,0 +1,3 @@
+"""pytest glue: the contract-run options (filled in by the engine)."""
+
+from __future__ import annotations

@@ -1,0 +1,250 @@
+"""Load a provider's hand-written OpenAPI 3.1 spec and answer questions about it."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from contracts.errors import SpecError
+
+PROVIDERS = ("yandex", "mka1")
+REFERENCE_PROVIDERS = ("openai",)
+SPEC_URI = "urn:spec"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+JsonObject = dict[str, Any]
+
+
+def spec_root() -> Path:
+    """The folder holding `<provider>/openapi.yaml`; `CONTRACTS_SPEC_DIR` overrides the repo's `specs/`."""
+    override = os.environ.get("CONTRACTS_SPEC_DIR")
+    return Path(override) if override else Path(__file__).resolve().parent.parent / "specs"
+
+
+def escape(token: str) -> str:
+    """Escape one JSON pointer token (RFC 6901)."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def pointer(tokens: Iterable[str | int]) -> str:
+    """Build a JSON pointer from path tokens; the empty pointer is the whole document."""
+    return "".join(f"/{escape(str(token))}" for token in tokens)
+
+
+def resolve_pointer(document: Any, ref: str) -> Any:
+    """Return the node a local pointer (`#/a/b` or `/a/b`) names."""
+    node = document
+    for raw in ref.lstrip("#").split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of a spec, with the pointer to its node."""
+
+    operation_id: str
+    method: str
+    path: str
+    node: JsonObject
+    location: str
+
+    def response(self, status_code: int) -> tuple[str, JsonObject] | None:
+        """The documented response for a status (exact, then `4XX`-style, then `default`) and its pointer."""
+        responses: JsonObject = self.node.get("responses", {})
+        for key in (str(status_code), f"{str(status_code)[0]}XX", "default"):
+            if key in responses:
+                return f"{self.location}/responses/{escape(key)}", responses[key]
+        return None
+
+    @property
+    def statuses(self) -> list[str]:
+        """The documented status codes, as written in the spec."""
+        return list(self.node.get("responses", {}))
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A loaded provider spec: the raw document plus helpers to resolve and validate against it."""
+
+    provider: str
+    path: Path
+    document: JsonObject
+    operations: dict[str, Operation] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        """The vendor's real base URL, from `servers[0]`."""
+        return str(self.document["servers"][0]["url"]).rstrip("/")
+
+    @property
+    def display_path(self) -> str:
+        """The spec file relative to the working directory when possible, for schema locations in reports."""
+        try:
+            return str(self.path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(self.path)
+
+    def operation(self, operation_id: str) -> Operation:
+        """The operation with this `operationId`."""
+        return self.operations[operation_id]
+
+    def deref(self, node: Any) -> Any:
+        """Follow local `$ref`s until a node without one is reached."""
+        while isinstance(node, dict) and "$ref" in node:
+            node = resolve_pointer(self.document, node["$ref"])
+        return node
+
+    @cached_property
+    def registry(self) -> Registry[Any]:
+        """A referencing registry holding the whole document, so local `$ref`s resolve offline."""
+        resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
+        return Registry().with_resource(SPEC_URI, resource)
+
+    def validator(self, schema_pointer: str) -> Draft202012Validator:
+        """A validator for the schema at `schema_pointer`, with refs resolving into this document."""
+        return Draft202012Validator({"$ref": f"{SPEC_URI}#{schema_pointer}"}, registry=self.registry)
+
+    def walk_schema_path(self, start: str, schema_path: Iterable[str | int]) -> tuple[str, list[JsonObject]]:
+        """Follow a jsonschema `absolute_schema_path` from `start`, through `$ref`s, to a spec pointer.
+
+        jsonschema leaves `$ref` hops out of schema paths, so each missing key is looked up behind the node's
+        `$ref`. Returns the final pointer and every node passed, for `x-assumed` lookups.
+        """
+        location = start
+        node = resolve_pointer(self.document, start)
+        seen = [node]
+        for token in schema_path:
+            while isinstance(node, dict) and token not in node and "$ref" in node:
+                location = node["$ref"].lstrip("#")
+                node = resolve_pointer(self.document, node["$ref"])
+                seen.append(node)
+            if isinstance(node, list):
+                node = node[int(token)]
+            elif isinstance(node, dict) and token in node:
+                node = node[token]
+            else:
+                break
+            location = f"{location}/{escape(str(token))}"
+            seen.append(node)
+        return location, [n for n in seen if isinstance(n, dict)]
+
+    def summary(self) -> JsonObject:
+        """Counts a person checks at a glance: operations, 200-body fields and assumptions."""
+        return {
+            "provider": self.provider,
+            "operations": sorted(self.operations),
+            "fields": sum(1 for _ in self.iter_fields(self.response_body_pointer("cancelResponse", 200) or "")),
+            "assumptions": sum(1 for _ in _find_key(self.document, "x-assumed")),
+        }
+
+    def response_body_pointer(self, operation_id: str, status_code: int) -> str | None:
+        """Pointer to the JSON body schema of a documented response, if it has one."""
+        operation = self.operations.get(operation_id)
+        found = operation.response(status_code) if operation else None
+        if found is None:
+            return None
+        location, response = found
+        if "$ref" in response:
+            location, response = response["$ref"].lstrip("#"), self.deref(response)
+        if "schema" not in response.get("content", {}).get("application/json", {}):
+            return None
+        return f"{location}/content/application~1json/schema"
+
+    def iter_fields(self, schema_pointer: str, prefix: str = "") -> Iterator[str]:
+        """Every property name reachable from a schema, as dotted paths, through `allOf`/`anyOf`/`oneOf`."""
+        if not schema_pointer:
+            return
+        yield from _iter_fields(self, resolve_pointer(self.document, schema_pointer), prefix, set())
+
+
+def _iter_fields(spec: Spec, node: Any, prefix: str, visiting: set[int]) -> Iterator[str]:
+    node = spec.deref(node)
+    if not isinstance(node, dict) or id(node) in visiting:
+        return
+    visiting = visiting | {id(node)}
+    for name, child in node.get("properties", {}).items():
+        yield f"{prefix}{name}"
+        yield from _iter_fields(spec, child, f"{prefix}{name}.", visiting)
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for branch in node.get(keyword, []):
+            yield from _iter_fields(spec, branch, prefix, visiting)
+    if isinstance(node.get("items"), dict):
+        yield from _iter_fields(spec, node["items"], f"{prefix}[].", visiting)
+
+
+def _find_key(node: Any, key: str) -> Iterator[Any]:
+    if isinstance(node, dict):
+        if key in node:
+            yield node[key]
+        for child in node.values():
+            yield from _find_key(child, key)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _find_key(child, key)
+
+
+def spec_path(provider: str) -> Path:
+    """Where a provider's spec lives."""
+    return spec_root() / provider / "openapi.yaml"
+
+
+def load_spec(provider: str, path: Path | None = None) -> Spec:
+    """Load and check one provider's spec; any problem becomes a one-line `SpecError`."""
+    path = path or spec_path(provider)
+    if provider not in PROVIDERS + REFERENCE_PROVIDERS and path == spec_path(provider):
+        raise SpecError(f"unknown provider {provider!r}", f"use one of: {', '.join(PROVIDERS)}")
+    document = read_document(path)
+    operations: dict[str, Operation] = {}
+    for route, item in document.get("paths", {}).items():
+        for method, node in item.items():
+            if method in HTTP_METHODS and isinstance(node, dict) and "operationId" in node:
+                location = pointer(["paths", route, method])
+                operations[node["operationId"]] = Operation(node["operationId"], method.upper(), route, node, location)
+    return Spec(provider=provider, path=path, document=document, operations=operations)
+
+
+def read_document(path: Path) -> JsonObject:
+    """Read a YAML or JSON OpenAPI file and validate it against the OpenAPI 3.1 meta-schema."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return copy.deepcopy(_read_document(path, stamp))
+
+
+@functools.lru_cache(maxsize=32)
+def _read_document(path: Path, stamp: int) -> JsonObject:
+    # Validation against the meta-schema takes ~100 ms; the stamp keeps the cache honest when a file changes.
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SpecError(f"cannot read spec file {path}: {exc.strerror}", "check the path and permissions") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise SpecError(f"spec file {path} is not valid YAML{where}", "fix the syntax and run again") from None
+    if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3.1"):
+        raise SpecError(f"spec file {path} is not an OpenAPI 3.1 document", "set `openapi: 3.1.0` at the top")
+    try:
+        validate(document)
+    except OpenAPIValidationError as exc:
+        where = pointer(exc.absolute_path) if hasattr(exc, "absolute_path") else ""
+        reason = str(getattr(exc, "message", exc)).splitlines()[0]
+        raise SpecError(f"spec file {path} is invalid at {where or '/'}: {reason}", "fix the spec") from None
+    return document

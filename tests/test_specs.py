@@ -1,0 +1,178 @@
+"""The hand-written specs are valid OpenAPI, resolve offline and match the vendors' own doc pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from openapi_spec_validator import validate
+
+from contracts.errors import SpecError
+from contracts.specs import PROVIDERS, load_spec, resolve_pointer, spec_path
+from tests import vendor_docs
+
+ALL_SPECS = [*PROVIDERS, "openai"]
+OPERATIONS = {"createResponse", "getResponse", "cancelResponse"}
+
+
+def refs(node: Any) -> list[str]:
+    """Every `$ref` value anywhere in a document."""
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [ref for child in node.values() for ref in refs(child)]
+    if isinstance(node, list):
+        return [ref for child in node for ref in refs(child)]
+    return []
+
+
+def required_fields(provider: str) -> set[str]:
+    """The required top-level properties of the cancel 200 body, through the `allOf` parts."""
+    spec = load_spec(provider)
+    schema = spec.deref(resolve_pointer(spec.document, spec.response_body_pointer("cancelResponse", 200) or ""))
+    parts = [schema, *(spec.deref(part) for part in schema.get("allOf", []))]
+    return {name for part in parts for name in part.get("required", [])}
+
+
+@pytest.mark.parametrize("provider", ALL_SPECS)
+def test_each_spec_is_a_valid_openapi_31_document(provider: str) -> None:
+    document = yaml.safe_load(spec_path(provider).read_text())
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+    assert document["info"]["x-provider"] == provider
+
+
+@pytest.mark.parametrize("provider", ALL_SPECS)
+def test_every_ref_resolves_inside_the_file(provider: str) -> None:
+    spec = load_spec(provider)
+    found = refs(spec.document)
+    assert found, "a spec without refs would make this test vacuous"
+    for ref in found:
+        assert ref.startswith("#/"), f"{ref} is not a local ref"
+        resolve_pointer(spec.document, ref)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_each_vendor_spec_has_create_get_and_cancel(provider: str) -> None:
+    assert set(load_spec(provider).operations) == OPERATIONS
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_create_links_to_cancel_and_get_with_the_response_id(provider: str) -> None:
+    links = load_spec(provider).operation("createResponse").node["responses"]["200"]["links"]
+    targets = {link["operationId"]: link["parameters"] for link in links.values()}
+    assert targets == {
+        "cancelResponse": {"response_id": "$response.body#/id"},
+        "getResponse": {"response_id": "$response.body#/id"},
+    }
+
+
+@pytest.mark.parametrize("provider", ALL_SPECS)
+def test_every_operation_and_top_level_schema_names_its_source(provider: str) -> None:
+    spec = load_spec(provider)
+    missing = [op for op, operation in spec.operations.items() if not operation.node.get("x-source")]
+    missing += [name for name, schema in spec.document["components"]["schemas"].items() if not schema.get("x-source")]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("provider", "documented"),
+    [
+        ("yandex", {("cancelResponse", "200"), ("cancelResponse", "404"), ("getResponse", "200"), ("createResponse", "200")}),
+        ("mka1", {("cancelResponse", "200"), ("getResponse", "200"), ("createResponse", "200")}),
+    ],
+)
+def test_every_undocumented_response_is_labelled_as_an_assumption(provider: str, documented: set[Any]) -> None:
+    spec = load_spec(provider)
+    unlabelled = [
+        (op_id, status)
+        for op_id, operation in spec.operations.items()
+        for status, response in operation.node["responses"].items()
+        if (op_id, status) not in documented and not spec.deref(response).get("x-assumed")
+    ]
+    assert unlabelled == []
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_429_declares_a_required_retry_after_header(provider: str) -> None:
+    spec = load_spec(provider)
+    for operation in spec.operations.values():
+        headers = spec.deref(operation.node["responses"]["429"])["headers"]
+        assert spec.deref(headers["Retry-After"])["required"] is True
+
+
+def test_yandex_spec_has_every_field_of_the_vendor_skeleton() -> None:
+    spec = load_spec("yandex")
+    fields = set(spec.iter_fields(spec.response_body_pointer("cancelResponse", 200) or ""))
+    assert vendor_docs.yandex_fields() - fields == set()
+
+
+def test_yandex_spec_requires_exactly_the_fields_the_docs_mark_required() -> None:
+    rows = vendor_docs.yandex_table_rows()
+    documented = {name.removesuffix("[]") for name, text in rows.items() if "Required field." in text}
+    documented |= {name for name, text in rows.items() if text.startswith("Required field.")}
+    assert documented == {"id", "object", "created_at", "output", "usage", "parallel_tool_calls"}
+    assert required_fields("yandex") == documented
+
+
+def test_yandex_fields_the_docs_call_not_supported_are_marked_so() -> None:
+    spec = load_spec("yandex")
+    schema = spec.deref(resolve_pointer(spec.document, spec.response_body_pointer("cancelResponse", 200) or ""))
+    properties = {
+        name: spec.deref(node)
+        for part in schema["allOf"]
+        for name, node in spec.deref(part).get("properties", {}).items()
+    }
+    documented = {name for name, text in vendor_docs.yandex_table_rows().items() if "[CURRENTLY NOT SUPPORTED]" in text}
+    marked = {name for name, node in properties.items() if node.get("x-not-supported") is True}
+    assert documented - marked == set()
+
+
+def test_mka1_spec_has_exactly_the_fields_of_the_vendor_page() -> None:
+    spec = load_spec("mka1")
+    schema = spec.deref(resolve_pointer(spec.document, spec.response_body_pointer("cancelResponse", 200) or ""))
+    assert set(schema["properties"]) == set(vendor_docs.mka1_fields())
+
+
+def test_mka1_spec_requires_exactly_the_fields_the_page_marks_required() -> None:
+    documented = {name for name, required in vendor_docs.mka1_fields().items() if required}
+    assert {"completed_at", "store", "truncation", "text", "tool_choice", "user"} <= documented
+    assert required_fields("mka1") == documented
+
+
+def test_mka1_documented_example_validates_against_the_200_schema() -> None:
+    spec = load_spec("mka1")
+    validator = spec.validator(spec.response_body_pointer("cancelResponse", 200) or "")
+    assert [error.message for error in validator.iter_errors(vendor_docs.mka1_example())] == []
+
+
+def test_mka1_metadata_is_not_nullable() -> None:
+    spec = load_spec("mka1")
+    validator = spec.validator(spec.response_body_pointer("cancelResponse", 200) or "")
+    body = vendor_docs.mka1_example() | {"metadata": None}
+    assert [(e.validator, list(e.absolute_path)) for e in validator.iter_errors(body)] == [("type", ["metadata"])]
+
+
+def test_a_spec_that_is_not_yaml_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    broken = tmp_path / "openapi.yaml"
+    broken.write_text("openapi: 3.1.0\ninfo: [unclosed\n")
+    with pytest.raises(SpecError) as caught:
+        load_spec("mka1", broken)
+    assert str(caught.value) == f"error: spec file {broken} is not valid YAML at line 3; fix the syntax and run again"
+
+
+def test_a_spec_that_breaks_the_openapi_schema_names_the_place(tmp_path: Path) -> None:
+    broken = tmp_path / "openapi.yaml"
+    broken.write_text("openapi: 3.1.0\ninfo: {title: t}\npaths: {}\n")
+    with pytest.raises(SpecError) as caught:
+        load_spec("mka1", broken)
+    assert str(caught.value) == (
+        f"error: spec file {broken} is invalid at /info: \"version\" is a required property; fix the spec"
+    )
+
+
+def test_an_unknown_provider_is_one_line_listing_the_known_ones() -> None:
+    with pytest.raises(SpecError) as caught:
+        load_spec("acme")
+    assert str(caught.value) == "error: unknown provider 'acme'; use one of: yandex, mka1"
