@@ -1,3 +1,94 @@
-"""pytest glue: the contract-run options (filled in by the engine)."""
+"""pytest glue: the contract-run options, one `ProviderRun` per provider, and the report at the end."""
 
 from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contracts.settings import Settings, settings_from_options
+from contracts.targets import build_run, finish_report
+
+SUITE = Path(__file__).with_name("suite.py")
+SETTINGS_KEY = pytest.StashKey[Settings]()
+RUNS_KEY = pytest.StashKey[dict[str, Any]]()
+REPORT_KEY = pytest.StashKey[dict[str, Any]]()
+
+OPTIONS: list[tuple[str, dict[str, Any]]] = [
+    ("--provider", {"default": None, "help": "yandex, mka1 or all (default: all)"}),
+    ("--target", {"default": None, "help": "mock (in-process fakes, default) or live"}),
+    ("--base-url", {"default": None, "help": "override the provider's base URL"}),
+    ("--report-dir", {"default": None, "help": "write drift.json and its renderings here"}),
+    ("--seed", {"default": None, "help": "hypothesis seed (default: random, printed)"}),
+    ("--max-examples", {"default": None, "help": "generated cases per operation and mode"}),
+    ("--budget", {"default": None, "help": "request budget per provider (live default: 60)"}),
+    ("--create-budget", {"default": None, "help": "billed creates per provider (live default: 3)"}),
+    ("--deadline", {"default": None, "help": "seconds for the whole run (default: 600)"}),
+    ("--drift", {"action": "append", "default": [], "help": "inject a catalogue drift (mock only)"}),
+    ("--require-live", {"action": "store_true", "default": False, "help": "missing live credentials are an error"}),
+    ("--baseline-dir", {"default": None, "help": "folder of <provider>.yaml known-drift baselines"}),
+    ("--history", {"default": None, "help": "append one compact JSON per run to this folder"}),
+]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register the contract-run options; `contracts check` passes the same ones."""
+    group = parser.getgroup("contracts", "contract run against provider fakes or live endpoints")
+    for name, kwargs in OPTIONS:
+        group.addoption(name, dest=f"contracts_{name[2:].replace('-', '_')}", **kwargs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Resolve settings once; a bare `pytest --provider …` runs the contract suite."""
+    options = {name[2:].replace("-", "_"): config.getoption(f"contracts_{name[2:].replace('-', '_')}") for name, _ in OPTIONS}
+    explicit = options["provider"] is not None or options["target"] is not None
+    if explicit and config.args == [str(Path(config.rootpath, p)) for p in config.getini("testpaths")]:
+        config.args[:] = [str(SUITE)]
+    config.stash[SETTINGS_KEY] = settings_from_options(options, default_seed=random.randrange(2**31))
+    config.stash[RUNS_KEY] = {}
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Show the seed, so any run can be reproduced."""
+    settings = config.stash[SETTINGS_KEY]
+    return f"contracts: providers={','.join(settings.providers)} target={settings.target} seed={settings.seed}"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize the suite's tests over the selected providers."""
+    if "contract_provider" in metafunc.fixturenames:
+        metafunc.parametrize("contract_provider", metafunc.config.stash[SETTINGS_KEY].providers)
+
+
+@pytest.fixture
+def contract_run(request: pytest.FixtureRequest, contract_provider: str) -> Any:
+    """The provider's run, built on first use and shared by every test of the session."""
+    config = request.config
+    runs = config.stash[RUNS_KEY]
+    if contract_provider not in runs:
+        runs[contract_provider] = build_run(contract_provider, config.stash[SETTINGS_KEY])
+    run = runs[contract_provider]
+    if run.status in {"skipped", "unavailable"}:
+        pytest.skip(f"{contract_provider}: {run.notes[-1] if run.notes else run.status}")
+    return run
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Write drift.json (and its renderings) when a report dir was given, and keep the report for the CLI."""
+    runs = session.config.stash.get(RUNS_KEY, {})
+    if not runs:
+        return
+    session.config.stash[REPORT_KEY] = finish_report(session.config.stash[SETTINGS_KEY], runs)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """One block per provider: requests, drift by kind, duration, seed and verdict."""
+    from contracts.summary import summary_lines
+
+    report = config.stash.get(REPORT_KEY, None)
+    if report is not None:
+        terminalreporter.write_line("")
+        for line in summary_lines(report):
+            terminalreporter.write_line(line)

@@ -69,6 +69,17 @@ class Operation:
                 return f"{self.location}/responses/{escape(key)}", responses[key]
         return None
 
+    def parameters(self, document: JsonObject) -> list[tuple[str, JsonObject]]:
+        """The operation's parameters (path-level ones included) with the pointer to each one's schema."""
+        found: dict[tuple[str, str], tuple[str, JsonObject]] = {}
+        path_location = self.location.rsplit("/", 1)[0]
+        for location in (path_location, self.location):
+            for index, raw in enumerate(resolve_pointer(document, location).get("parameters", [])):
+                at = raw["$ref"].lstrip("#") if "$ref" in raw else f"{location}/parameters/{index}"
+                parameter = resolve_pointer(document, at)
+                found[(parameter["in"], parameter["name"])] = (f"{at}/schema", parameter)
+        return list(found.values())
+
     @property
     def statuses(self) -> list[str]:
         """The documented status codes, as written in the spec."""
@@ -113,9 +124,17 @@ class Spec:
         resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
         return Registry().with_resource(SPEC_URI, resource)
 
+    @cached_property
+    def _validators(self) -> dict[str, Draft202012Validator]:
+        return {}
+
     def validator(self, schema_pointer: str) -> Draft202012Validator:
-        """A validator for the schema at `schema_pointer`, with refs resolving into this document."""
-        return Draft202012Validator({"$ref": f"{SPEC_URI}#{schema_pointer}"}, registry=self.registry)
+        """A validator for the schema at `schema_pointer`, with refs resolving into this document (cached)."""
+        found = self._validators.get(schema_pointer)
+        if found is None:
+            schema = {"$ref": f"{SPEC_URI}#{schema_pointer}"}
+            found = self._validators[schema_pointer] = Draft202012Validator(schema, registry=self.registry)
+        return found
 
     def walk_schema_path(self, start: str, schema_path: Iterable[str | int]) -> tuple[str, list[JsonObject]]:
         """Follow a jsonschema `absolute_schema_path` from `start`, through `$ref`s, to a spec pointer.

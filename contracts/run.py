@@ -1,0 +1,155 @@
+"""One provider's run: sends requests through its client, checks every answer and collects distinct drift."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from contracts.checks import check_response
+from contracts.client import Client
+from contracts.drift import DriftRecord, Where, make_record
+from contracts.specs import Spec
+
+# Top-level and nested enum-like fields whose observed values `contracts compat --observed` compares.
+OBSERVED_ENUMS = ("object", "status", "service_tier", "truncation", "error.code", "incomplete_details.reason")
+
+
+@dataclass
+class Observed:
+    """What a provider actually sent: fields of 200 bodies, enum values and status codes per operation."""
+
+    fields: set[str] = field(default_factory=set)
+    enums: dict[str, set[str]] = field(default_factory=dict)
+    status_codes: dict[str, set[int]] = field(default_factory=dict)
+
+    def add(self, operation_id: str, status: int, body: Any) -> None:
+        """Record one answer."""
+        self.status_codes.setdefault(operation_id, set()).add(status)
+        if status == 200 and isinstance(body, dict):
+            self.fields.update(_dotted(body, ""))
+            for name in OBSERVED_ENUMS:
+                value: Any = body
+                for part in name.split("."):
+                    value = value.get(part) if isinstance(value, dict) else None
+                if isinstance(value, str):
+                    self.enums.setdefault(name, set()).add(value)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Sorted, JSON-ready form for `drift.json`."""
+        return {
+            "fields": sorted(self.fields),
+            "enums": {name: sorted(values) for name, values in sorted(self.enums.items())},
+            "status_codes": {op: sorted(codes) for op, codes in sorted(self.status_codes.items())},
+        }
+
+
+def _dotted(node: dict[str, Any], prefix: str) -> Iterable[str]:
+    for name, value in node.items():
+        yield prefix + name
+        if isinstance(value, dict):
+            yield from _dotted(value, f"{prefix}{name}.")
+
+
+@dataclass
+class ProviderRun:
+    """Everything one provider's run knows: its spec, client, drift found so far, notes and metadata."""
+
+    provider: str
+    spec: Spec
+    client: Client
+    target: str
+    seed: int
+    max_examples: int
+    create_body: Mapping[str, Any]
+    secrets: tuple[str, ...] = ()
+    records: dict[str, DriftRecord] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    observed: Observed = field(default_factory=Observed)
+    status: str = "ok"
+    started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    def call(
+        self,
+        operation_id: str,
+        *,
+        layer: str,
+        path_params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        params: Mapping[str, Any] | None = None,
+        auth: str = "valid",
+    ) -> tuple[httpx.Response, Any]:
+        """Send one request for an operation, check the answer and keep its drift; returns the parsed body too."""
+        operation = self.spec.operation(operation_id)
+        params_ = dict(path_params or {})
+        path = operation.path.format(**{name: quote(str(value), safe="") for name, value in params_.items()})
+        response = self.client.send(
+            operation.method, path, headers=headers, json=json, content=content, params=params, auth=auth
+        )
+        where = self.where(operation_id, response, layer)
+        records, body = check_response(self.spec, where, operation, response, params_)
+        self.add(records)
+        self.observed.add(operation_id, response.status_code, body)
+        return response, body
+
+    def where(self, operation_id: str, response: httpx.Response, layer: str) -> Where:
+        """The exchange a record belongs to, with a redacted repro of the request that was sent."""
+        operation = self.spec.operation(operation_id)
+        return Where(
+            provider=self.provider,
+            operation=operation_id,
+            method=operation.method,
+            path=operation.path,
+            status_code=response.status_code,
+            reproduce=self.redact(self.client.curl(response.request)),
+            layer=layer,
+            request_index=self.client.requests,
+        )
+
+    def drift(self, operation_id: str, response: httpx.Response, layer: str, **fields: Any) -> None:
+        """Record one drift found by a scenario or a layer rather than by the passive checks."""
+        self.add([make_record(self.where(operation_id, response, layer), **fields)])
+
+    def add(self, records: Iterable[DriftRecord]) -> None:
+        """Keep each distinct drift once, counting how often it was seen."""
+        for record in records:
+            record = self._redacted(record)
+            known = self.records.get(record.fingerprint)
+            self.records[record.fingerprint] = known.merged(record) if known else record
+
+    def note(self, text: str) -> None:
+        """Something worth telling that is not drift (a race, a skipped step)."""
+        if text not in self.notes:
+            self.notes.append(self.redact(text))
+
+    def redact(self, text: str) -> str:
+        """Replace every known secret value in a text; keys must never reach any output."""
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, "[REDACTED]")
+        return text
+
+    def _redacted(self, record: DriftRecord) -> DriftRecord:
+        if not any(secret and secret in repr(record) for secret in self.secrets):
+            return record
+        return DriftRecord.from_dict({k: self.redact(v) if isinstance(v, str) else v for k, v in record.to_dict().items()})
+
+    @property
+    def duration(self) -> float:
+        """Seconds spent so far, or in total once finished."""
+        return (self.finished or time.monotonic()) - self.started
+
+    def counts(self) -> dict[str, int]:
+        """Distinct drift per kind."""
+        counts: dict[str, int] = {}
+        for record in self.records.values():
+            counts[record.kind] = counts.get(record.kind, 0) + 1
+        return dict(sorted(counts.items()))

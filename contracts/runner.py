@@ -1,0 +1,96 @@
+"""`contracts check`: validate the options, run the suite with pytest as the engine, and pick the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from typing import Any
+
+import pytest
+
+from contracts.errors import EXIT_DRIFT, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, ContractsError
+from contracts.plugin import REPORT_KEY, SUITE
+from contracts.settings import settings_from_options
+from contracts.targets import check_drift_names
+
+PASSED_THROUGH = ("provider", "target", "base_url", "report_dir", "max_examples", "budget", "create_budget",
+                  "deadline", "baseline_dir", "history")  # fmt: skip
+
+
+def exit_code(report: dict[str, Any]) -> int:
+    """1 for new or expired error drift, else 3 if a provider was unavailable, else 0."""
+    failing = [
+        record
+        for entry in report["providers"]
+        for record in entry["drift"]
+        if record["severity"] == "error" and record.get("baseline", "new") in {"new", "expired"}
+    ]
+    if failing:
+        return EXIT_DRIFT
+    if any(entry["status"] == "unavailable" for entry in report["providers"]):
+        return EXIT_UNAVAILABLE
+    return EXIT_OK
+
+
+class _Capture:
+    """Receives the finished report from the plugin, and any configuration error raised inside pytest."""
+
+    def __init__(self) -> None:
+        self.report: dict[str, Any] | None = None
+        self.error: ContractsError | None = None
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.report = session.config.stash.get(REPORT_KEY, None)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        try:
+            return (yield)
+        except ContractsError as exc:
+            self.error = self.error or exc
+            raise
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Any:
+        try:
+            return (yield)
+        except ContractsError as exc:
+            self.error = self.error or exc
+            raise
+
+
+def pytest_args(args: argparse.Namespace, seed: int) -> list[str]:
+    """The pytest command line equivalent to a `contracts check` invocation."""
+    argv = [str(SUITE), "-q", "--no-header", "--assert=plain", "-p", "no:cacheprovider", "-p", "no:schemathesis"]
+    argv += ["--tb=no", "--seed", str(seed), "-W", "ignore::pytest.PytestUnknownMarkWarning"]
+    for name in PASSED_THROUGH:
+        value = getattr(args, name, None)
+        if value is not None:
+            argv += [f"--{name.replace('_', '-')}", str(value)]
+    for name in args.drift:
+        argv += ["--drift", name]
+    if args.require_live:
+        argv.append("--require-live")
+    return argv
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the contract suite for the chosen providers and target; return the documented exit code."""
+    seed = args.seed if args.seed is not None else random.randrange(2**31)
+    options = {name: getattr(args, name, None) for name in (*PASSED_THROUGH, "drift", "require_live")}
+    settings = settings_from_options(options | {"seed": seed}, default_seed=seed)
+    check_drift_names(settings)
+    print(f"contracts check: providers={','.join(settings.providers)} target={settings.target} seed={seed}", flush=True)
+    capture = _Capture()
+    code = pytest.main(pytest_args(args, seed), plugins=[capture])
+    if capture.error is not None:
+        raise capture.error
+    if capture.report is None:
+        print(f"error: the contract run did not finish (pytest exit code {int(code)})", file=sys.stderr)
+        return EXIT_USAGE
+    if settings.report_dir is not None:
+        print(f"reports: {settings.report_dir}/drift.json", flush=True)
+    return exit_code(capture.report)
+

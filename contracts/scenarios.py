@@ -1,0 +1,241 @@
+"""Deterministic flows every run executes once, for semantics generated requests rarely reach."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from contracts.run import ProviderRun
+from contracts.specs import escape
+
+LAYER = "scenario"
+TERMINAL = frozenset({"completed", "failed", "incomplete", "cancelled"})
+# The fields that define a response's state; retrieve and a repeated cancel must agree on them.
+STATE_FIELDS = ("id", "status", "created_at", "completed_at", "output", "usage", "error", "incomplete_details")
+Scenario = Callable[[ProviderRun], None]
+SCENARIOS: dict[str, Scenario] = {}
+
+
+def scenario(function: Scenario) -> Scenario:
+    """Register a scenario under its function name."""
+    SCENARIOS[function.__name__] = function
+    return function
+
+
+def first_difference(left: Any, right: Any, path: str = "") -> str | None:
+    """The JSON pointer of the first place two values differ, or None when they are equal."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        for key in sorted(set(left) | set(right)):
+            found = first_difference(left.get(key), right.get(key), f"{path}/{escape(key)}")
+            if found is not None:
+                return found
+        return None
+    if isinstance(left, list) and isinstance(right, list) and len(left) == len(right):
+        for index, (a, b) in enumerate(zip(left, right, strict=True)):
+            found = first_difference(a, b, f"{path}/{index}")
+            if found is not None:
+                return found
+        return None
+    return None if left == right else path
+
+
+def state(body: Any) -> dict[str, Any]:
+    """The state-defining fields of a response object."""
+    return {name: body.get(name) for name in STATE_FIELDS} if isinstance(body, dict) else {}
+
+
+def unknown_id(run: ProviderRun) -> str:
+    """An id in the provider's documented format that no response has."""
+    return f"resp_{uuid.UUID(int=run.seed).hex}" if run.provider != "yandex" else str(uuid.UUID(int=run.seed + 1))
+
+
+def cancelled(run: ProviderRun) -> tuple[str, dict[str, Any]] | None:
+    """A background response cancelled once (created on first use and shared): its id and the cancel body."""
+    if "cancelled" not in run.shared:
+        run.shared["cancelled"] = None
+        response, body = run.call("createResponse", layer=LAYER, json=dict(run.create_body, background=True))
+        if response.status_code != 200 or not isinstance(body, dict) or not isinstance(body.get("id"), str):
+            run.note(f"create(background) answered {response.status_code}; cancel scenarios had nothing to cancel")
+            return None
+        response, cancel = run.call("cancelResponse", layer=LAYER, path_params={"response_id": body["id"]})
+        if response.status_code == 200 and isinstance(cancel, dict):
+            run.shared["cancelled"] = (body["id"], cancel, response)
+        else:
+            run.note(f"the first cancel answered {response.status_code}; later cancel scenarios were not run")
+    found = run.shared["cancelled"]
+    return None if found is None else (found[0], found[1])
+
+
+@scenario
+def cancel_in_progress_cancels(run: ProviderRun) -> None:
+    """Cancelling a response still in progress leaves it `cancelled`; one that already finished is a race."""
+    found = cancelled(run)
+    if found is None:
+        return
+    response_id, body = found
+    status = body.get("status")
+    if status in TERMINAL - {"cancelled"}:
+        run.note(f"response {response_id} was already {status} when the cancel arrived (race, not drift)")
+    elif status != "cancelled":
+        run.drift(
+            "cancelResponse",
+            run.shared["cancelled"][2],
+            LAYER,
+            kind="behavior",
+            location="/status",
+            expected="cancelled",
+            actual=status,
+            message="cancelling an in-progress response did not cancel it",
+        )
+
+
+@scenario
+def second_cancel_is_idempotent(run: ProviderRun) -> None:
+    """A second cancel answers 200 with the same terminal object."""
+    found = cancelled(run)
+    if found is None:
+        return
+    response_id, first = found
+    response, again = run.call("cancelResponse", layer=LAYER, path_params={"response_id": response_id})
+    location = "" if response.status_code != 200 else first_difference(state(first), state(again))
+    if location is not None:
+        run.drift(
+            "cancelResponse",
+            response,
+            LAYER,
+            kind="behavior",
+            location=location,
+            expected="200 with the same terminal object",
+            actual=f"{response.status_code}" if not location else _value(again, location),
+            message="a second cancel is not idempotent",
+            basis="assumed",
+        )
+
+
+@scenario
+def retrieve_agrees_with_cancel(run: ProviderRun) -> None:
+    """Retrieving a cancelled response shows the state the cancel returned."""
+    found = cancelled(run)
+    if found is None:
+        return
+    response_id, cancel = found
+    response, body = run.call("getResponse", layer=LAYER, path_params={"response_id": response_id})
+    if response.status_code != 200:
+        return
+    location = first_difference(state(cancel), state(body))
+    if location is not None:
+        run.drift(
+            "getResponse",
+            response,
+            LAYER,
+            kind="behavior",
+            location=location,
+            expected=_value(cancel, location),
+            actual=_value(body, location),
+            message="retrieve disagrees with the cancel it follows",
+            basis="assumed",
+        )
+
+
+@scenario
+def unknown_id_is_not_found(run: ProviderRun) -> None:
+    """Cancel and retrieve of an id nobody created answer the documented 404."""
+    for operation_id in ("cancelResponse", "getResponse"):
+        response, _ = run.call(operation_id, layer=LAYER, path_params={"response_id": unknown_id(run)})
+        if response.status_code != 404 and response.status_code < 500:
+            run.drift(
+                operation_id,
+                response,
+                LAYER,
+                kind="behavior",
+                location="",
+                expected=404,
+                actual=response.status_code,
+                message="an unknown id is not answered 404",
+            )
+
+
+@scenario
+def non_background_cancel_is_rejected(run: ProviderRun) -> None:
+    """Only background responses can be cancelled: anything else gets a 4xx."""
+    response, body = run.call("createResponse", layer=LAYER, json=dict(run.create_body, background=False))
+    if response.status_code != 200 or not isinstance(body, dict) or not isinstance(body.get("id"), str):
+        run.note(f"create(background=false) answered {response.status_code}; nothing to cancel")
+        return
+    response, _ = run.call("cancelResponse", layer=LAYER, path_params={"response_id": body["id"]})
+    if 200 <= response.status_code < 300:
+        run.drift(
+            "cancelResponse",
+            response,
+            LAYER,
+            kind="behavior",
+            location="",
+            expected="a 4xx: only background responses can be cancelled",
+            actual=response.status_code,
+            message="a non-background response was cancelled",
+        )
+
+
+@scenario
+def invalid_id_is_rejected(run: ProviderRun) -> None:
+    """An id outside the documented pattern gets a 4xx (only where the spec documents a pattern)."""
+    operation = run.spec.operation("cancelResponse")
+    parameter = next(p for _, p in operation.parameters(run.spec.document) if p["name"] == "response_id")
+    if "pattern" not in parameter.get("schema", {}):
+        return
+    response, _ = run.call("cancelResponse", layer=LAYER, path_params={"response_id": "not.a.valid.id"})
+    if 200 <= response.status_code < 300:
+        run.drift(
+            "cancelResponse",
+            response,
+            LAYER,
+            kind="invalid-input-accepted",
+            location="response_id",
+            expected=f"a 4xx for an id not matching {parameter['schema']['pattern']}",
+            actual=response.status_code,
+            message="an id outside the documented pattern was accepted",
+        )
+
+
+@scenario
+def missing_credentials_are_refused(run: ProviderRun) -> None:
+    """A request without credentials gets 401."""
+    _expect_401(run, "none")
+
+
+@scenario
+def wrong_credentials_are_refused(run: ProviderRun) -> None:
+    """A request with a wrong key gets 401."""
+    _expect_401(run, "wrong")
+
+
+def _expect_401(run: ProviderRun, auth: str) -> None:
+    response, _ = run.call("cancelResponse", layer=LAYER, path_params={"response_id": unknown_id(run)}, auth=auth)
+    if response.status_code != 401 and response.status_code < 500:
+        operation = run.spec.operation("cancelResponse")
+        found = operation.response(401)
+        run.drift(
+            "cancelResponse",
+            response,
+            LAYER,
+            kind="auth-not-enforced",
+            location="Authorization",
+            expected=401,
+            actual=response.status_code,
+            message=f"a request with {'no' if auth == 'none' else 'a wrong'} key was not refused",
+            basis="assumed" if found and "x-assumed" in run.spec.deref(found[1]) else "documented",
+        )
+
+
+def _value(body: Any, location: str) -> Any:
+    node = body
+    for token in location.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        elif isinstance(node, dict):
+            node = node.get(token)
+        else:
+            return None
+    return node

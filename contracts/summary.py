@@ -1,0 +1,20 @@
+"""The per-provider lines a person reads at the end of a run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+VERDICTS = {"ok": "PASS", "drift": "DRIFT", "unavailable": "UNAVAILABLE", "skipped": "SKIPPED"}
+
+
+def summary_lines(report: dict[str, Any]) -> list[str]:
+    """Requests, drift by kind, duration, seed and verdict for each provider, then its notes."""
+    lines = []
+    for entry in report["providers"]:
+        counts = ", ".join(f"{kind}={n}" for kind, n in entry["counts"].items()) or "none"
+        lines.append(
+            f"{entry['provider']}: {VERDICTS[entry['status']]} | target={entry['target']} requests={entry['requests']}"
+            f" retried={entry['retried_faults']} drift: {counts} | {entry['duration_seconds']:.1f}s seed={entry['seed']}"
+        )
+        lines += [f"  note: {note}" for note in entry["notes"]]
+    return lines
