@@ -106,8 +106,10 @@ class Client:
             params=params,
         )
         self.requests += 1
-        self.creates += int(is_create)
-        return self._send_with_retries(request)
+        response = self._send_with_retries(request)
+        # Only a create the vendor accepted is billed; a rejected one costs nothing but a request.
+        self.creates += int(is_create and response.is_success)
+        return response
 
     def _headers(self, extra: Mapping[str, str] | None, auth: str) -> dict[str, str]:
         headers = {"Accept": "application/json", **(extra or {})}
@@ -153,7 +155,8 @@ class Client:
     def curl(self, request: httpx.Request) -> str:
         """A copy-pasteable curl command for a request, with secrets replaced by `$ENV_VAR` placeholders."""
         parts = ["curl", "-X", request.method, shlex.quote(str(request.url))]
-        for name, value in request.headers.items():
+        for raw_name, raw_value in request.headers.raw:
+            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
             lowered = name.lower()
             if lowered in {"host", "content-length", "accept-encoding", "connection", "user-agent"}:
                 continue

@@ -105,6 +105,11 @@ def truncate(value: Any) -> str:
     return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
 
 
+def as_json(value: Any) -> str:
+    """A value as JSON text, so `"32"` and `32` read differently in a report."""
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
 def make_record(
     where: Where,
     *,
@@ -212,16 +217,16 @@ def _locations(error: ValidationError, kind: str) -> Iterator[tuple[str, Any, An
     if kind == "undocumented-field" and isinstance(error.instance, dict):
         known = set(error.schema.get("properties", {}))
         for name in sorted(set(error.instance) - known):
-            yield f"{path}/{escape(name)}", "not documented", error.instance[name]
+            yield f"{path}/{escape(name)}", "not documented", as_json(error.instance[name])
         return
     if kind == "type-mismatch":
         expected = error.validator_value if error.validator == "type" else "one of the documented shapes"
-        yield path, expected, f"{json_type(error.instance)} {truncate(error.instance)}"
+        yield path, expected, f"{json_type(error.instance)} {as_json(error.instance)}"
         return
     if kind == "enum-violation":
-        yield path, error.validator_value, error.instance
+        yield path, error.validator_value, as_json(error.instance)
         return
-    yield path, f"{error.validator}: {truncate(error.validator_value)}", error.instance
+    yield path, f"{error.validator}: {as_json(error.validator_value)}", as_json(error.instance)
 
 
 def _message(kind: str, location: str, status_code: int) -> str:

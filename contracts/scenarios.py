@@ -24,10 +24,14 @@ def scenario(function: Scenario) -> Scenario:
 
 
 def first_difference(left: Any, right: Any, path: str = "") -> str | None:
-    """The JSON pointer of the first place two values differ, or None when they are equal."""
+    """The JSON pointer of the first place two values differ, or None when they agree.
+
+    Only keys both objects have are compared: a key missing on one side is the schema checks' finding, not a
+    disagreement between two answers.
+    """
     if isinstance(left, dict) and isinstance(right, dict):
-        for key in sorted(set(left) | set(right)):
-            found = first_difference(left.get(key), right.get(key), f"{path}/{escape(key)}")
+        for key in sorted(set(left) & set(right)):
+            found = first_difference(left[key], right[key], f"{path}/{escape(key)}")
             if found is not None:
                 return found
         return None
@@ -41,8 +45,8 @@ def first_difference(left: Any, right: Any, path: str = "") -> str | None:
 
 
 def state(body: Any) -> dict[str, Any]:
-    """The state-defining fields of a response object."""
-    return {name: body.get(name) for name in STATE_FIELDS} if isinstance(body, dict) else {}
+    """The state-defining fields of a response object (those it has)."""
+    return {name: body[name] for name in STATE_FIELDS if name in body} if isinstance(body, dict) else {}
 
 
 def unknown_id(run: ProviderRun) -> str:
@@ -178,6 +182,24 @@ def non_background_cancel_is_rejected(run: ProviderRun) -> None:
 
 
 @scenario
+def malformed_create_is_rejected(run: ProviderRun) -> None:
+    """A create body that breaks the documented request schema gets a 4xx, so nothing is billed."""
+    response, _ = run.call("createResponse", layer=LAYER, json={"background": "yes", "max_output_tokens": 0})
+    if 200 <= response.status_code < 300:
+        run.drift(
+            "createResponse",
+            response,
+            LAYER,
+            kind="invalid-input-accepted",
+            location="",
+            expected="a 4xx for a body without model and input",
+            actual=response.status_code,
+            message="a create body that breaks the documented schema was accepted",
+            basis="assumed",
+        )
+
+
+@scenario
 def invalid_id_is_rejected(run: ProviderRun) -> None:
     """An id outside the documented pattern gets a 4xx (only where the spec documents a pattern)."""
     operation = run.spec.operation("cancelResponse")
@@ -211,7 +233,10 @@ def wrong_credentials_are_refused(run: ProviderRun) -> None:
 
 
 def _expect_401(run: ProviderRun, auth: str) -> None:
-    response, _ = run.call("cancelResponse", layer=LAYER, path_params={"response_id": unknown_id(run)}, auth=auth)
+    # A real id makes an unenforced check visible as a 200, and costs no extra create.
+    found = cancelled(run)
+    response_id = found[0] if found else unknown_id(run)
+    response, _ = run.call("cancelResponse", layer=LAYER, path_params={"response_id": response_id}, auth=auth)
     if response.status_code != 401 and response.status_code < 500:
         operation = run.spec.operation("cancelResponse")
         found = operation.response(401)

@@ -46,8 +46,18 @@ def _expand(spec: Spec, pointers: Sequence[str], instance: Any) -> Iterator[tupl
         if not isinstance(node, dict):
             continue
         yield location, node
-        for index, _ in enumerate(node.get("allOf", [])):
-            yield from _expand(spec, [f"{location}/allOf/{index}"], instance)
+        conditional = matched = False
+        for index, branch in enumerate(node.get("allOf", [])):
+            if isinstance(branch, dict) and "if" in branch and "then" in branch:
+                conditional = True
+                if spec.validator(f"{location}/allOf/{index}/if").is_valid(instance):
+                    matched = True
+                    yield from _expand(spec, [f"{location}/allOf/{index}/then"], instance)
+            else:
+                yield from _expand(spec, [f"{location}/allOf/{index}"], instance)
+        if conditional and not matched:
+            # A value no `if` selects falls through to the spec's permissive fallback: anything goes.
+            yield location, {"additionalProperties": True}
         for keyword in ("anyOf", "oneOf"):
             for index, branch in enumerate(node.get(keyword, [])):
                 if _may_describe(spec.deref(branch), instance):

@@ -1,0 +1,106 @@
+"""The contract run end to end: clean fakes give no drift, planted drift is found where it is, runs repeat."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from contracts.cli import main
+from contracts.fakes import load_catalogue
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "contracts" / "data" / "drift.schema.json").read_text())
+KIND_CASES = yaml.safe_load((Path(__file__).parent / "cases" / "engine" / "kinds.yaml").read_text())
+SECRET = "sk-live-0123456789abcdef-SECRET"
+
+
+def check(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    """Run `contracts check` in-process with a small example count and return its exit code and drift.json."""
+    code = main(["check", "--report-dir", str(tmp_path), "--max-examples", "8", "--baseline-dir", str(tmp_path), *args])
+    report = json.loads((tmp_path / "drift.json").read_text())
+    jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(report)
+    return code, report
+
+
+@pytest.mark.parametrize("seed", ["1", "2", "3"])
+def test_clean_fakes_show_no_drift_for_either_provider(tmp_path: Path, seed: str) -> None:
+    code, report = check(tmp_path, "--seed", seed)
+    assert code == 0
+    assert [(p["provider"], p["status"], p["drift"]) for p in report["providers"]] == [
+        ("yandex", "ok", []),
+        ("mka1", "ok", []),
+    ]
+    assert all(p["requests"] > 50 for p in report["providers"])
+
+
+def test_every_drift_kind_has_a_case() -> None:
+    kinds = {entry.kind for entry in load_catalogue()}
+    assert {case["kind"] for case in KIND_CASES} == kinds
+
+
+@pytest.mark.parametrize("case", KIND_CASES, ids=[c["drift"] for c in KIND_CASES])
+def test_a_planted_drift_is_reported_with_its_kind_location_and_basis(tmp_path: Path, case: dict[str, Any]) -> None:
+    [entry] = [e for e in load_catalogue(case["provider"]) if e.name == case["drift"]]
+    assert entry.kind == case["kind"]
+    code, report = check(tmp_path, "--provider", case["provider"], "--seed", "4", "--drift", entry.name)
+    [provider] = report["providers"]
+    found = {(r["kind"], r["operation"], r["status_code"], r["location"], r["basis"]) for r in provider["drift"]}
+    assert (entry.kind, entry.operation, entry.status_code, entry.location, case["basis"]) in found
+    assert code == (0 if entry.kind == "undocumented-field" else 1)
+    assert provider["drift_injected"] == [entry.name]
+
+
+def test_repro_commands_are_curl_with_placeholders_and_no_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MKA1_API_KEY", SECRET)
+    code, report = check(tmp_path, "--provider", "mka1", "--seed", "5", "--drift", "cancel-status-canceled")
+    assert code == 1
+    [record] = [r for r in report["providers"][0]["drift"] if r["kind"] == "enum-violation"]
+    words = shlex.split(record["reproduce"])
+    assert words[:3] == ["curl", "-X", "POST"]
+    assert words[3].startswith("https://apigw.mka1.com/api/v1/llm/responses/resp_")
+    assert words[3].endswith("/cancel")
+    assert "Authorization: Bearer $MKA1_API_KEY" in words
+    written = "".join(path.read_text() for path in tmp_path.iterdir() if path.is_file())
+    assert SECRET not in written
+    assert SECRET not in capsys.readouterr().out
+
+
+def test_the_same_seed_gives_the_same_run(tmp_path: Path) -> None:
+    def stable(report: dict[str, Any]) -> list[Any]:
+        return [{k: v for k, v in p.items() if k != "duration_seconds"} for p in report["providers"]]
+
+    _, first = check(tmp_path / "a", "--seed", "11", "--drift", "cancel-missing-total-tokens")
+    _, second = check(tmp_path / "b", "--seed", "11", "--drift", "cancel-missing-total-tokens")
+    assert stable(first) == stable(second)
+    assert first["seed"] == 11
+
+
+def test_the_run_prints_the_seed_and_a_verdict_per_provider(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = check(tmp_path, "--seed", "6", "--provider", "yandex", "--drift", "cancel-server-error")
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "contracts check: providers=yandex target=mock seed=6" in out
+    assert "yandex: DRIFT | target=mock requests=" in out
+    assert "drift: server-error=1 |" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--target", "staging"], "error: unknown target 'staging'; use --target mock or --target live"),
+        (["--drift", "x", "--target", "live"], "error: --drift applies only to the mock target; drop --drift or use --target mock"),
+        (["--max-examples", "0"], "error: --max-examples must be a whole number above 0, got 0; pass e.g. --max-examples 60"),
+        (["--drift", "cancel-nope"], "error: unknown drift cancel-nope for yandex, mka1; list the catalogue with `contracts mock --list-drift`"),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_2(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.strip() == message
