@@ -15,6 +15,8 @@ Response bodies and headers (B sends, A reads):
 - error envelope flat (`{"message", ...}`) vs wrapped (`{"error": {...}}`) → breaking; the body fields under that
   status are then not compared one by one;
 - a status code B documents that A does not → breaking (like an unknown enum value); the reverse → non-breaking.
+- a field whose parent is missing, or of open type, on either side is not listed: the parent's difference covers it.
+Statuses and error bodies that a spec only assumes (`x-assumed`) say so in the reason.
 
 Requests (A sends, B reads):
 - a parameter B requires that A does not send, or only has optional → breaking; the reverse → non-breaking;
@@ -33,27 +35,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from contracts.compat_contract import REQUEST_SECTIONS, Contract, contract_of, parent_of, row_key
 from contracts.errors import EXIT_OK, ConfigError
-from contracts.fields import FieldFacts, facts_of, iter_fields, shape_of
-from contracts.specs import PROVIDERS, REFERENCE_PROVIDERS, Spec, load_spec, resolve_pointer
+from contracts.fields import FieldFacts
+from contracts.specs import PROVIDERS, REFERENCE_PROVIDERS, load_spec
 
-OPERATION = "cancelResponse"
 AUTH = "auth"
 STATUSES = "status codes"
-_REQUEST_ORDER = ("path parameters", "header parameters", "query parameters", "cookie parameters")
-
-
-@dataclass(frozen=True)
-class Contract:
-    """What one provider's spec promises for the cancel operation, flattened for comparison."""
-
-    provider: str
-    spec_path: str
-    auth: tuple[str, ...]
-    statuses: tuple[str, ...]
-    envelopes: dict[str, str]
-    fields: dict[tuple[str, str], FieldFacts]
-    example_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -83,7 +71,8 @@ class PairDiff:
     @property
     def summary(self) -> str:
         """`yandex → mka1: 12 breaking, 5 non-breaking`."""
-        return f"{self.client} → {self.server}: {self.breaking} breaking, {len(self.differences) - self.breaking} non-breaking"
+        other = len(self.differences) - self.breaking
+        return f"{self.client} → {self.server}: {self.breaking} breaking, {other} non-breaking"
 
 
 @dataclass(frozen=True)
@@ -122,59 +111,11 @@ def parse_providers(raw: str) -> tuple[str, ...]:
     return names
 
 
-def contract_of(spec: Spec) -> Contract:
-    """Flatten the cancel operation of one spec: auth, statuses, parameters, bodies and headers."""
-    def resolve(ref: str) -> Any:
-        return resolve_pointer(spec.document, ref)
-
-    operation = spec.operation(OPERATION)
-    fields: dict[tuple[str, str], FieldFacts] = {}
-    example_ids: list[str] = []
-    for parameter in parameters_of(spec.document, operation.path, operation.node):
-        section = f"{parameter.get('in', 'query')} parameters"
-        schema = parameter.get("schema", {})
-        fields[(section, parameter["name"])] = facts_of(resolve, schema, parameter["name"], bool(parameter.get("required")))
-        if parameter.get("in") == "path":
-            example_ids += _examples(parameter) + _examples(spec.deref(schema))
-    envelopes: dict[str, str] = {}
-    for status in operation.statuses:
-        response = spec.deref(operation.node["responses"][status])
-        schema = response.get("content", {}).get("application/json", {}).get("schema")
-        if schema is not None:
-            fields.update({(f"{status} body", f.path): f for f in iter_fields(resolve, schema)})
-            if not status.startswith(("1", "2", "3")):
-                envelopes[status] = _envelope(resolve, schema)
-        for name, header in response.get("headers", {}).items():
-            header = spec.deref(header)
-            fields[(f"{status} headers", name)] = facts_of(resolve, header.get("schema", {}), name, bool(header.get("required")))
-        if status.startswith("2"):
-            media = response.get("content", {}).get("application/json", {})
-            example_ids += [body["id"] for body in _examples(media) if isinstance(body, dict) and "id" in body]
-    return Contract(
-        provider=spec.provider,
-        spec_path=spec.display_path,
-        auth=_auth_formats(spec, operation.node),
-        statuses=tuple(operation.statuses),
-        envelopes=envelopes,
-        fields=dict(sorted(fields.items(), key=lambda item: row_key(item[0]))),
-        example_ids=tuple(str(example) for example in dict.fromkeys(example_ids)),
-    )
-
-
 def build_matrix(contracts: list[Contract]) -> Matrix:
     """Rows are the union of every provider's fields; pairs cover every ordered pair."""
     rows = sorted({key for contract in contracts for key in contract.fields}, key=row_key)
     pairs = tuple(compare(a, b) for a in contracts for b in contracts if a.provider != b.provider)
     return Matrix(tuple(c.provider for c in contracts), {c.provider: c for c in contracts}, tuple(rows), pairs)
-
-
-def row_key(key: tuple[str, str]) -> tuple[Any, ...]:
-    """Request sections first (path, header, query), then each status's body and headers in status order."""
-    section, path = key
-    if section in _REQUEST_ORDER:
-        return (0, _REQUEST_ORDER.index(section), "", 0, path)
-    status, _, part = section.partition(" ")
-    return (1, 0 if status.isdigit() else 1, status, 0 if part == "body" else 1, path)
 
 
 def compare(client: Contract, server: Contract) -> PairDiff:
@@ -185,16 +126,16 @@ def compare(client: Contract, server: Contract) -> PairDiff:
     for key in sorted(set(client.fields) | set(server.fields), key=row_key):
         section, path = key
         status = section.partition(" ")[0]
-        if section not in _REQUEST_ORDER and (status not in both or status in clashing):
+        if section not in REQUEST_SECTIONS and (status not in both or status in clashing):
             continue
         if _parent_missing(key, client, server):
             continue
         a, b = client.fields.get(key), server.fields.get(key)
-        checks = _request_rules if section in _REQUEST_ORDER else _response_rules
+        checks = _request_rules if section in REQUEST_SECTIONS else _response_rules
         found += [Difference(section, path, kind, breaking, reason) for kind, breaking, reason in
                   checks(a, b, client, server, section)]
-    ranked = sorted(enumerate(found), key=lambda pair: (not pair[1].breaking, pair[0]))
-    return PairDiff(client.provider, server.provider, tuple(difference for _, difference in ranked))
+    ranked = sorted(found, key=lambda d: (not d.breaking, row_key((d.section, d.field))))
+    return PairDiff(client.provider, server.provider, tuple(ranked))
 
 
 Rule = tuple[str, bool, str]
@@ -215,7 +156,8 @@ def _response_rules(a: FieldFacts | None, b: FieldFacts | None, client: Contract
             "presence", False, f"{A} has it as optional; {B} does not document it")
         return
     if a is None:
-        yield "presence", False, f"{B} {'always sends' if b.required else 'may send'} it; {A} does not know it (ignored)"
+        sends = "always sends" if b.required else "may send"
+        yield "presence", False, f"{B} {sends} it; {A} does not know it (ignored)"
         return
     if a.required and not b.required:
         yield "requiredness", True, f"{A} requires it; {B} may omit it"
@@ -303,7 +245,8 @@ def _id_rules(a: FieldFacts, b: FieldFacts, client: Contract, server: Contract) 
     elif b.pattern:
         yield "id-pattern", True, f"{B}'s ids follow {b.pattern}, not {A}'s pattern {a.pattern}"
     elif server.example_ids:
-        yield "id-pattern", False, f"{B} declares no id pattern; its example id {server.example_ids[0]!r} matches {a.pattern}"
+        example = server.example_ids[0]
+        yield "id-pattern", False, f"{B} declares no id pattern; its example id {example!r} matches {a.pattern}"
     else:
         yield "id-pattern", True, f"{B} declares no id pattern, so its ids may not match {A}'s {a.pattern}"
 
@@ -322,15 +265,23 @@ def _status_differences(client: Contract, server: Contract) -> Iterator[Differen
     A, B = client.provider, server.provider
     for status in server.statuses:
         if status not in client.statuses:
-            yield Difference(STATUSES, status, "status", True, f"{B} may answer {status}, which {A} does not document")
+            yield Difference(STATUSES, status, "status", True,
+                             f"{B} may answer {status}{_assumed(status, server)}, which {A} does not document")
     for status in client.statuses:
         if status not in server.statuses:
             yield Difference(STATUSES, status, "status", False, f"{A} documents {status}; {B} never does")
     for status in client.statuses:
         mine, theirs = client.envelopes.get(status), server.envelopes.get(status)
         if mine and theirs and mine != theirs:
+            basis = _assumed(status, client, server)
             yield Difference(f"{status} body", "", "envelope", True,
-                             f"{A} expects a {mine} error body; {B} sends a {theirs} one")
+                             f"{A} expects a {mine} error body; {B} sends a {theirs} one{basis}")
+
+
+def _assumed(status: str, *contracts: Contract) -> str:
+    """A note naming the specs in which this status or its body is an assumption (`x-assumed`), not documented."""
+    names = [contract.provider for contract in contracts if status in contract.assumed]
+    return f" (an assumption in the {' and '.join(names)} spec{'s' if len(names) > 1 else ''})" if names else ""
 
 
 def _parent_missing(key: tuple[str, str], client: Contract, server: Contract) -> bool:
@@ -342,64 +293,6 @@ def _parent_missing(key: tuple[str, str], client: Contract, server: Contract) ->
             return True
         path = parent
     return False
-
-
-def parent_of(path: str) -> str | None:
-    """The dotted path one level up (`output[].type` → `output[]` → `output`), or None at the top."""
-    if path.endswith("[]"):
-        return path[:-2]
-    return path.rsplit(".", 1)[0] if "." in path else None
-
-
-def parameters_of(document: dict[str, Any], route: str, operation: dict[str, Any]) -> list[dict[str, Any]]:
-    """Path-item parameters overridden by operation parameters of the same name and location, `$ref`s followed."""
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
-    for raw in list(document["paths"][route].get("parameters", [])) + list(operation.get("parameters", [])):
-        parameter = raw
-        while "$ref" in parameter:
-            parameter = resolve_pointer(document, parameter["$ref"])
-        merged[(parameter["name"], parameter.get("in", "query"))] = parameter
-    return list(merged.values())
-
-
-def _envelope(resolve: Any, schema: Any) -> str:
-    properties = shape_of(resolve, schema).properties
-    if "error" in properties and shape_of(resolve, properties["error"]).properties:
-        return "wrapped"
-    return "flat" if "message" in properties else "other"
-
-
-def _auth_formats(spec: Spec, operation: dict[str, Any]) -> tuple[str, ...]:
-    """Each accepted way to authenticate, as the header a client sends; AND-ed schemes are joined by ` + `."""
-    schemes = spec.document.get("components", {}).get("securitySchemes", {})
-    formats = []
-    for requirement in operation.get("security", spec.document.get("security", [])):
-        names = [_header_format(name, spec.deref(schemes.get(name, {}))) for name in requirement]
-        formats.append(" + ".join(sorted(names)) if names else "no authentication")
-    return tuple(dict.fromkeys(formats))
-
-
-def _header_format(name: str, scheme: dict[str, Any]) -> str:
-    kind = scheme.get("type")
-    if kind == "http":
-        word = str(scheme.get("scheme", "")).capitalize()
-        return f"Authorization: {word} <token>" if word == "Bearer" else f"Authorization: {word} <credentials>"
-    if kind == "apiKey":
-        header, hint = scheme.get("name", name), str(scheme.get("description", "")).strip()
-        # Yandex documents the value template ("Api-Key <API key>") in the description; keep it, it is the contract.
-        if "<" in hint and "\n" not in hint and len(hint) <= 60:
-            return hint if hint.startswith(f"{header}:") else f"{header}: {hint}"
-        return f"{header}: <{name}> ({scheme.get('in', 'header')})"
-    return f"{kind or 'unknown'} ({name})"
-
-
-def _examples(node: Any) -> list[Any]:
-    if not isinstance(node, dict):
-        return []
-    found = [node["example"]] if "example" in node else []
-    examples = node.get("examples", [])
-    values: Iterable[Any] = examples.values() if isinstance(examples, dict) else examples
-    return found + [v.get("value") if isinstance(v, dict) and "value" in v else v for v in values]
 
 
 def _describe(facts: FieldFacts) -> str:

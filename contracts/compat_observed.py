@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from contracts.compat import OPERATION, Contract, Matrix, parent_of, row_key
+from contracts.compat import Matrix
+from contracts.compat_contract import OPERATION, Contract, parent_of, row_key
 from contracts.errors import ConfigError
 
 BODY = "200 body"
@@ -54,7 +55,7 @@ def read_observed(directory: str, matrix: Matrix) -> Matrix:
     """Attach observed behaviour to a matrix; unseen fields that no spec names become extra `200 body` rows."""
     path = Path(directory) / "drift.json"
     if not Path(directory).is_dir():
-        raise ConfigError(f"--observed {directory} is not a directory", "pass a report dir written by `contracts check`")
+        raise ConfigError(f"--observed {directory} is not a directory", "pass a report dir from `contracts check`")
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -98,26 +99,31 @@ def contradictions(provider: str, fields: tuple[str, ...], enums: dict[str, tupl
     seen = set(fields) | {ancestor for f in fields for ancestor in _ancestors(f)}
     against = contract.provider
     found = []
+
+    def add(kind: str, location: str, detail: str) -> None:
+        found.append(Contradiction(provider, against, kind, location, detail))
+
     for path in fields:
         parent = parent_of(path)
         if path not in spec and (parent is None or (parent in spec and spec[parent].has_children)):
-            found.append(Contradiction(provider, against, "undocumented-field", path, f"sent, but {against}'s spec does not name it"))
-    for path, facts in spec.items():
+            add("undocumented-field", path, f"sent, but {against}'s spec does not name it")
+    for path, expected in spec.items():
         parent = parent_of(path)
-        if facts.required and not path.endswith("[]") and path not in seen and (parent is None or parent in seen):
-            found.append(Contradiction(provider, against, "missing-required-field", path, f"never sent, but {against}'s spec requires it"))
+        if expected.required and not path.endswith("[]") and path not in seen and (parent is None or parent in seen):
+            add("missing-required-field", path, f"never sent, but {against}'s spec requires it")
     for path, values in sorted(enums.items()):
         facts = spec.get(path)
-        if facts is None or facts.enum is None:
+        enum = facts.enum if facts is not None else None
+        if facts is None or enum is None:
             continue
-        outside = [v for v in values if v not in facts.enum and not (v is None and facts.nullable)]
+        outside = [v for v in values if v not in enum and not (v is None and facts.nullable)]
         if outside:
-            found.append(Contradiction(provider, against, "enum-value-outside-spec", path,
-                                       f"sent {', '.join(map(str, outside))}; {against}'s spec allows {', '.join(map(str, facts.enum))}"))
+            sent, allowed = ", ".join(map(str, outside)), ", ".join(map(str, enum))
+            add("enum-value-outside-spec", path, f"sent {sent}; {against}'s spec allows {allowed}")
     for code in codes:
         if not _documented(code, contract.statuses):
-            found.append(Contradiction(provider, against, "undocumented-status", code,
-                                       f"answered {code}; {against}'s spec documents {', '.join(contract.statuses)}"))
+            documented = ", ".join(contract.statuses)
+            add("undocumented-status", code, f"answered {code}; {against}'s spec documents {documented}")
     return found
 
 

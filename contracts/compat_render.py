@@ -7,7 +7,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from contracts.compat import AUTH, OPERATION, STATUSES, Matrix, PairDiff
+from contracts.compat import AUTH, STATUSES, Matrix, PairDiff
+from contracts.compat_contract import OPERATION
 from contracts.fields import FieldFacts
 
 LEGEND = (
@@ -101,7 +102,7 @@ def to_html(matrix: Matrix) -> str:
             css = "breaking" if title.startswith("Breaking") else "non-breaking"
             parts += [f"<h3>{e(title)}</h3><ul>"] + [f'<li class="{css}"><code>{e(w)}</code>: {e(r)}</li>'
                                                       for w, r in items] + ["</ul>"]
-    parts += [f"<pre>{e(line)}</pre>" for line in ["\n".join(_observed_markdown(matrix))] if line]
+    parts += _observed_html(matrix)
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -202,19 +203,43 @@ def _observed_json(matrix: Matrix) -> dict[str, Any] | None:
         for p, o in matrix.observed.providers.items()}}
 
 
+def _observed_html(matrix: Matrix) -> list[str]:
+    if matrix.observed is None:
+        return []
+    e = html.escape
+    parts = [f"<h2>Observed behaviour ({e(matrix.observed.source)})</h2>"]
+    for provider, seen in matrix.observed.providers.items():
+        parts.append(f"<h3>{e(provider)}</h3>")
+        if seen.note is not None:
+            parts.append(f"<p>{e(seen.note)}.</p>")
+            continue
+        codes = ", ".join(seen.status_codes) or "none"
+        parts += [f"<p>Seen: {len(seen.fields)} fields, status codes {e(codes)}.</p>", "<ul>"]
+        for against in matrix.providers:
+            found = [c for c in seen.contradictions if c.against == against]
+            label = "its own spec" if against == provider else f"{against}'s spec"
+            parts.append(f"<li>Against {e(label)}: {len(found)}<ul>" + "".join(
+                f"<li>{e(c.kind)} <code>{e(c.location)}</code>: {e(c.detail)}</li>" for c in found) + "</ul></li>")
+        parts.append("</ul>")
+    return parts
+
+
 def _observed_markdown(matrix: Matrix) -> list[str]:
     if matrix.observed is None:
         return []
+    providers = matrix.observed.providers
     lines = [f"## Observed behaviour ({matrix.observed.source})", ""]
-    for provider, seen in matrix.observed.providers.items():
+    notes = [f"- {provider}: {seen.note}." for provider, seen in providers.items() if seen.note is not None]
+    lines += notes + ([""] if notes else [])
+    for provider, seen in providers.items():
         if seen.note is not None:
-            lines += [f"- {provider}: {seen.note}."]
             continue
-        lines += ["", f"### {provider}", "",
+        lines += [f"### {provider}", "",
                   f"Seen: {len(seen.fields)} fields, status codes {', '.join(seen.status_codes) or 'none'}.", ""]
         for against in matrix.providers:
             found = [c for c in seen.contradictions if c.against == against]
             label = "its own spec" if against == provider else f"{against}'s spec"
             lines.append(f"- Against {label}: {len(found)} contradiction{'s' if len(found) != 1 else ''}")
             lines += [f"  - {c.kind} `{c.location}`: {c.detail}" for c in found]
-    return lines + [""]
+        lines.append("")
+    return lines

@@ -52,9 +52,11 @@ class _Shape:
 
 
 ANY = _Shape(None, True, None, None, {}, frozenset(), None, frozenset(), {})
+NOTHING = _Shape(frozenset(), False, (), None, {}, frozenset(), None, frozenset(), {})
 
 
-def iter_fields(resolve: Resolve, node: Any, path: str = "", seen: frozenset[str] = frozenset()) -> Iterator[FieldFacts]:
+def iter_fields(resolve: Resolve, node: Any, path: str = "", seen: frozenset[str] = frozenset(),
+                ) -> Iterator[FieldFacts]:
     """Every field under `node`, depth first, each with its requiredness relative to its parent."""
     if path.count(".") + path.count("[]") >= MAX_DEPTH:
         return
@@ -88,7 +90,7 @@ def shape_of(resolve: Resolve, node: Any, seen: frozenset[str] = frozenset(), co
         seen = seen | {node["$ref"]}
         node = resolve(node["$ref"])
     if not isinstance(node, dict):
-        return ANY if node is not False else _Shape(frozenset(), False, (), None, {}, frozenset(), None, frozenset(), {})
+        return ANY if node is not False else NOTHING
     parts = [_own(node)]
     parts += [shape_of(resolve, part, seen, conditionals=False) for part in node.get("allOf", [])]
     for keyword in ("anyOf", "oneOf"):
@@ -170,7 +172,8 @@ def _either(shapes: list[_Shape]) -> _Shape:
     """`anyOf`/`oneOf`: any one shape holds. Branches that only allow null add nullability and nothing else."""
     valued = [shape for shape in shapes if shape.types is None or shape.types]
     objects = [shape for shape in valued if shape.types is None or "object" in shape.types]
-    types = None if any(shape.types is None for shape in valued) else frozenset().union(*(s.types or () for s in valued))
+    open_type = any(shape.types is None for shape in valued)
+    types = None if open_type else frozenset().union(*(shape.types or () for shape in valued))
     open_enum = any(shape.enum is None for shape in valued)
     patterns = _unique(shape.pattern for shape in valued)
     return _Shape(

@@ -44,7 +44,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Resolve settings once; a bare `pytest --provider …` runs the contract suite."""
     options = {name[2:].replace("-", "_"): config.getoption(f"contracts_{name[2:].replace('-', '_')}") for name, _ in OPTIONS}
     explicit = options["provider"] is not None or options["target"] is not None
-    if explicit and config.args == [str(Path(config.rootpath, p)) for p in config.getini("testpaths")]:
+    if explicit and config.args_source == pytest.Config.ArgsSource.TESTPATHS:
         config.args[:] = [str(SUITE)]
     config.stash[SETTINGS_KEY] = settings_from_options(options, default_seed=random.randrange(2**31))
     config.stash[RUNS_KEY] = {}

@@ -12,17 +12,20 @@ import json
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from contracts.compat import parameters_of, parent_of
-from contracts.errors import EXIT_DRIFT, EXIT_OK
+import yaml
+
+from contracts.compat_contract import parameters_of, parent_of
+from contracts.errors import EXIT_DRIFT, EXIT_OK, ConfigError
 from contracts.fields import FieldFacts, facts_of, iter_fields
-from contracts.severity import SEVERITY_ORDER, SeverityTable, load_severities
 from contracts.specs import HTTP_METHODS, read_document, resolve_pointer
 
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
 UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
+SEVERITY_ORDER = ("error", "warning", "info")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,51 @@ class Change:
     location: str
     detail: str
     direction: str
+
+
+@dataclass(frozen=True)
+class SeverityTable:
+    """Change kind → one severity, or a severity per direction (`request`/`response`, `success`/`error`)."""
+
+    entries: dict[str, str | dict[str, str]]
+
+    def severity(self, kind: str, direction: str) -> str:
+        """The severity of a change of this kind in this direction."""
+        entry = self.entries[kind]
+        return entry if isinstance(entry, str) else entry[direction]
+
+
+def load_severities(override: Path | None = None) -> SeverityTable:
+    """The packaged table, with an override file merged over it kind by kind and direction by direction."""
+    text = resources.files("contracts").joinpath("data/severity.yaml").read_text(encoding="utf-8")
+    entries: dict[str, str | dict[str, str]] = yaml.safe_load(text)
+    if override is None:
+        return SeverityTable(entries)
+    fix = "each entry is `kind: severity` or `kind: {direction: severity}`, as in contracts/data/severity.yaml"
+    try:
+        raw = yaml.safe_load(override.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read severities file {override}: {exc.strerror}", "check the path") from None
+    except yaml.YAMLError:
+        raise ConfigError(f"severities file {override} is not valid YAML", fix) from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"severities file {override} is not a mapping of change kinds", fix)
+    merged = dict(entries)
+    for kind, value in raw.items():
+        if kind not in entries:
+            raise ConfigError(f"severities file {override}: unknown change kind {kind!r}",
+                              f"use one of: {', '.join(entries)}")
+        default = entries[kind]
+        if isinstance(value, str) and value in SEVERITY_ORDER:
+            merged[kind] = value if isinstance(default, str) else {direction: value for direction in default}
+        elif isinstance(value, dict) and isinstance(default, dict) and set(value) <= set(default) and all(
+                v in SEVERITY_ORDER for v in value.values()):
+            merged[kind] = {**default, **value}
+        else:
+            allowed = "|".join(SEVERITY_ORDER) if isinstance(default, str) else f"{{{', '.join(default)}}} of those"
+            raise ConfigError(f"severities file {override}: {kind} must be {allowed}, got {value!r}",
+                              "severities are error, warning or info")
+    return SeverityTable(merged)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -111,7 +159,8 @@ def _operation_changes(name: str, old: dict[str, Any], old_op: Operation, new: d
             continue
         location = f"{name}/{part}/{path}" if path else f"{name}/{part}"
         direction = "request" if part in ("request", "param") else "response"
-        yield from ((kind, direction, location, detail) for kind, detail in _field_changes(before.get(key), after.get(key)))
+        for kind, detail in _field_changes(before.get(key), after.get(key)):
+            yield kind, direction, location, detail
 
 
 def _surface(document: dict[str, Any], operation: Operation) -> dict[tuple[str, str], FieldFacts]:
@@ -158,13 +207,14 @@ def _field_changes(old: FieldFacts | None, new: FieldFacts | None) -> Iterator[t
     if old.required != new.required:
         yield ("became-required", "optional → required") if new.required else ("became-optional", "required → optional")
     if old.nullable != new.nullable:
-        yield ("became-nullable", "null now allowed") if new.nullable else ("became-non-nullable", "null no longer allowed")
+        yield ("became-nullable", "null now allowed") if new.nullable else (
+            "became-non-nullable", "null no longer allowed")
     if old.types != new.types:
         yield "type-changed", f"{old.type_label} → {new.type_label}"
     yield from _enum_changes(old.enum, new.enum)
     if old.pattern != new.pattern:
-        kind = "pattern-added" if old.pattern is None else "pattern-removed" if new.pattern is None else "pattern-changed"
-        yield kind, f"{old.pattern or 'none'} → {new.pattern or 'none'}"
+        kind = "changed" if old.pattern and new.pattern else "added" if new.pattern else "removed"
+        yield f"pattern-{kind}", f"{old.pattern or 'none'} → {new.pattern or 'none'}"
     yield from _constraint_changes(dict(old.constraints), dict(new.constraints))
 
 
@@ -198,9 +248,10 @@ def _constraint_changes(old: dict[str, Any], new: dict[str, Any]) -> Iterator[tu
             yield ("constraint-tightened" if tighter else "constraint-loosened"), detail
 
 
-def _ancestor_changed(key: tuple[str, str], before: dict[tuple[str, str], Any], after: dict[tuple[str, str], Any]) -> bool:
+def _ancestor_changed(key: tuple[str, str], before: dict[tuple[str, str], Any], after: dict[tuple[str, str], Any],
+                      ) -> bool:
     part, path = key
-    parents = [] if not path else [""] if part == "request" else []
+    parents = [""] if part == "request" and path else []
     while (parent := parent_of(path)) is not None:
         parents.append(parent)
         path = parent
