@@ -108,7 +108,9 @@ def check_response(
     return records, body
 
 
-def check_invariants(where: Where, operation: Operation, body: dict[str, Any], path_params: dict[str, str]) -> list[DriftRecord]:
+def check_invariants(
+    where: Where, operation: Operation, body: dict[str, Any], path_params: dict[str, str]
+) -> list[DriftRecord]:
     """Semantics of a response object: token sums, timestamp units, and cancel answering for the asked id."""
     records: list[DriftRecord] = []
     usage = body.get("usage")
@@ -130,7 +132,13 @@ def check_invariants(where: Where, operation: Operation, body: dict[str, Any], p
     for name in TIMESTAMP_FIELDS:
         value = body.get(name)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            problem = "milliseconds" if value >= MILLISECONDS_FLOOR else "in the future" if value > now + CLOCK_SKEW_SECONDS else ""
+            problem = (
+                "milliseconds"
+                if value >= MILLISECONDS_FLOOR
+                else "in the future"
+                if value > now + CLOCK_SKEW_SECONDS
+                else ""
+            )
             if problem:
                 records.append(
                     make_record(

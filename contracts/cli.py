@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from contracts.errors import EXIT_USAGE, ContractsError
+from contracts.errors import ContractsError
 
 # Each subcommand names the module and function that implement it: `run(args: argparse.Namespace) -> int`.
 COMMANDS = {
@@ -18,7 +18,6 @@ COMMANDS = {
     "baseline": ("contracts.baseline", "run"),
     "report": ("contracts.report", "run"),
     "selftest": ("contracts.selftest", "run"),
-    "summary": ("contracts.specs_summary", "run"),
 }
 
 
@@ -90,8 +89,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_check_options(selftest)
     selftest.add_argument("--report-dir", default="reports/selftest")
 
-    summary = sub.add_parser("summary", help="validate the specs and print a summary per provider")
-    summary.add_argument("--provider", default="all")
     return parser
 
 

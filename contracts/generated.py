@@ -81,7 +81,7 @@ def invalid_parameters(run: ProviderRun, operation_id: str, case: Any) -> str | 
     values = {"path": case.path_parameters or {}, "header": case.headers or {}, "query": case.query or {}}
     for schema_pointer, parameter in operation.parameters(run.spec.document):
         supplied = {k.lower(): v for k, v in values.get(parameter["in"], {}).items()}
-        name = parameter["name"]
+        name: str = parameter["name"]
         if name.lower() not in supplied:
             if parameter.get("required"):
                 return name
@@ -109,7 +109,11 @@ def negatable(run: ProviderRun, operation_id: str) -> bool:
     for _, parameter in run.spec.operation(operation_id).parameters(run.spec.document):
         schema = run.spec.deref(parameter.get("schema", {}))
         constraints = {key for key in schema if key not in {"type", "description", "title", "example", "examples"}}
-        if constraints - {key for key in schema if key.startswith("x-")} or parameter["in"] == "header" and parameter.get("required"):
+        if (
+            constraints - {key for key in schema if key.startswith("x-")}
+            or parameter["in"] == "header"
+            and parameter.get("required")
+        ):
             return True
     return False
 
@@ -143,8 +147,8 @@ def run_stateful(run: ProviderRun, max_examples: int, step_count: int) -> None:
         def validate_response(self, response: Response, case: Any, *args: Any, **kwargs: Any) -> None:
             """Checks already ran in `send_case`; drift is collected, never raised."""
 
-    Workflow = hypothesis.seed(run.seed)(Workflow)
+    seeded = hypothesis.seed(run.seed)(Workflow)
     with guarded(run, "stateful"):
         hypothesis.stateful.run_state_machine_as_test(
-            Workflow, settings=settings(run, max_examples, stateful_step_count=step_count)
+            seeded, settings=settings(run, max_examples, stateful_step_count=step_count)
         )

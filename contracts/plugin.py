@@ -42,7 +42,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Resolve settings once; a bare `pytest --provider …` runs the contract suite."""
-    options = {name[2:].replace("-", "_"): config.getoption(f"contracts_{name[2:].replace('-', '_')}") for name, _ in OPTIONS}
+    options = {
+        name[2:].replace("-", "_"): config.getoption(f"contracts_{name[2:].replace('-', '_')}") for name, _ in OPTIONS
+    }
     explicit = options["provider"] is not None or options["target"] is not None
     if explicit and config.args_source == pytest.Config.ArgsSource.TESTPATHS:
         config.args[:] = [str(SUITE)]

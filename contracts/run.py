@@ -11,7 +11,7 @@ from urllib.parse import quote
 import httpx
 
 from contracts.checks import check_response
-from contracts.client import Client
+from contracts.client import BudgetExhausted, Client, Unavailable, redact
 from contracts.drift import DriftRecord, Where, make_record
 from contracts.specs import Spec
 
@@ -91,9 +91,14 @@ class ProviderRun:
         operation = self.spec.operation(operation_id)
         params_ = dict(path_params or {})
         path = operation.path.format(**{name: quote(str(value), safe="") for name, value in params_.items()})
-        response = self.client.send(
-            operation.method, path, headers=headers, json=json, content=content, params=params, auth=auth
-        )
+        try:
+            response = self.client.send(
+                operation.method, path, headers=headers, json=json, content=content, params=params, auth=auth
+            )
+        except Unavailable as exc:
+            # Layers stop on a spent budget already; an endpoint that is down stops them the same way.
+            self.mark_unavailable(exc)
+            raise BudgetExhausted(f"{self.provider} is unavailable") from None
         where = self.where(operation_id, response, layer)
         records, body = check_response(self.spec, where, operation, response, params_)
         self.add(records)
@@ -127,20 +132,25 @@ class ProviderRun:
 
     def note(self, text: str) -> None:
         """Something worth telling that is not drift (a race, a skipped step)."""
+        text = self.redact(text)
         if text not in self.notes:
-            self.notes.append(self.redact(text))
+            self.notes.append(text)
+
+    def mark_unavailable(self, exc: Unavailable) -> None:
+        """The endpoint is down or never answered: the provider's result is `unavailable`, its drift is kept."""
+        self.status = "unavailable"
+        self.note(f"unavailable: {exc.cause}; {exc.fix}")
 
     def redact(self, text: str) -> str:
         """Replace every known secret value in a text; keys must never reach any output."""
-        for secret in self.secrets:
-            if secret:
-                text = text.replace(secret, "[REDACTED]")
-        return text
+        return redact(text, self.secrets)
 
     def _redacted(self, record: DriftRecord) -> DriftRecord:
         if not any(secret and secret in repr(record) for secret in self.secrets):
             return record
-        return DriftRecord.from_dict({k: self.redact(v) if isinstance(v, str) else v for k, v in record.to_dict().items()})
+        return DriftRecord.from_dict(
+            {k: self.redact(v) if isinstance(v, str) else v for k, v in record.to_dict().items()}
+        )
 
     @property
     def duration(self) -> float:

@@ -93,4 +93,3 @@ def run(args: argparse.Namespace) -> int:
     if settings.report_dir is not None:
         print(f"reports: {settings.report_dir}/drift.json", flush=True)
     return exit_code(capture.report)
-

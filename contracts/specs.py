@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -122,7 +122,8 @@ class Spec:
     def registry(self) -> Registry[Any]:
         """A referencing registry holding the whole document, so local `$ref`s resolve offline."""
         resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
-        return Registry().with_resource(SPEC_URI, resource)
+        registry: Registry[Any] = Registry().with_resource(SPEC_URI, resource)
+        return registry
 
     @cached_property
     def _validators(self) -> dict[str, Draft202012Validator]:
@@ -160,15 +161,6 @@ class Spec:
             seen.append(node)
         return location, [n for n in seen if isinstance(n, dict)]
 
-    def summary(self) -> JsonObject:
-        """Counts a person checks at a glance: operations, 200-body fields and assumptions."""
-        return {
-            "provider": self.provider,
-            "operations": sorted(self.operations),
-            "fields": sum(1 for _ in self.iter_fields(self.response_body_pointer("cancelResponse", 200) or "")),
-            "assumptions": sum(1 for _ in _find_key(self.document, "x-assumed")),
-        }
-
     def response_body_pointer(self, operation_id: str, status_code: int) -> str | None:
         """Pointer to the JSON body schema of a documented response, if it has one."""
         operation = self.operations.get(operation_id)
@@ -181,38 +173,6 @@ class Spec:
         if "schema" not in response.get("content", {}).get("application/json", {}):
             return None
         return f"{location}/content/application~1json/schema"
-
-    def iter_fields(self, schema_pointer: str, prefix: str = "") -> Iterator[str]:
-        """Every property name reachable from a schema, as dotted paths, through `allOf`/`anyOf`/`oneOf`."""
-        if not schema_pointer:
-            return
-        yield from _iter_fields(self, resolve_pointer(self.document, schema_pointer), prefix, set())
-
-
-def _iter_fields(spec: Spec, node: Any, prefix: str, visiting: set[int]) -> Iterator[str]:
-    node = spec.deref(node)
-    if not isinstance(node, dict) or id(node) in visiting:
-        return
-    visiting = visiting | {id(node)}
-    for name, child in node.get("properties", {}).items():
-        yield f"{prefix}{name}"
-        yield from _iter_fields(spec, child, f"{prefix}{name}.", visiting)
-    for keyword in ("allOf", "anyOf", "oneOf"):
-        for branch in node.get(keyword, []):
-            yield from _iter_fields(spec, branch, prefix, visiting)
-    if isinstance(node.get("items"), dict):
-        yield from _iter_fields(spec, node["items"], f"{prefix}[].", visiting)
-
-
-def _find_key(node: Any, key: str) -> Iterator[Any]:
-    if isinstance(node, dict):
-        if key in node:
-            yield node[key]
-        for child in node.values():
-            yield from _find_key(child, key)
-    elif isinstance(node, list):
-        for child in node:
-            yield from _find_key(child, key)
 
 
 def spec_path(provider: str) -> Path:

@@ -13,8 +13,9 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     for entry in report["providers"]:
         counts = ", ".join(f"{kind}={n}" for kind, n in entry["counts"].items()) or "none"
         lines.append(
-            f"{entry['provider']}: {VERDICTS[entry['status']]} | target={entry['target']} requests={entry['requests']}"
-            f" retried={entry['retried_faults']} drift: {counts} | {entry['duration_seconds']:.1f}s seed={entry['seed']}"
+            f"{entry['provider']}: {VERDICTS[entry['status']]} | target={entry['target']}"
+            f" requests={entry['requests']} retried={entry['retried_faults']} drift: {counts}"
+            f" | {entry['duration_seconds']:.1f}s seed={entry['seed']}"
         )
         lines += [f"  note: {note}" for note in entry["notes"]]
     return lines

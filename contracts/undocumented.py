@@ -8,7 +8,10 @@ from typing import Any
 from contracts.drift import json_type
 from contracts.specs import JsonObject, Spec, escape, resolve_pointer
 
-def undocumented_fields(spec: Spec, pointers: Sequence[str], instance: Any, path: str = "") -> Iterator[tuple[str, Any, str]]:
+
+def undocumented_fields(
+    spec: Spec, pointers: Sequence[str], instance: Any, path: str = ""
+) -> Iterator[tuple[str, Any, str]]:
     """Yield `(location, value, parent schema pointer)` for every property no schema at `pointers` documents.
 
     An object counts as open, and is never flagged, when none of its schemas lists `properties` or one of them

@@ -95,9 +95,18 @@ def test_the_run_prints_the_seed_and_a_verdict_per_provider(tmp_path: Path, caps
     ("args", "message"),
     [
         (["--target", "staging"], "error: unknown target 'staging'; use --target mock or --target live"),
-        (["--drift", "x", "--target", "live"], "error: --drift applies only to the mock target; drop --drift or use --target mock"),
-        (["--max-examples", "0"], "error: --max-examples must be a whole number above 0, got 0; pass e.g. --max-examples 60"),
-        (["--drift", "cancel-nope"], "error: unknown drift cancel-nope for yandex, mka1; list the catalogue with `contracts mock --list-drift`"),
+        (
+            ["--drift", "x", "--target", "live"],
+            "error: --drift applies only to the mock target; drop --drift or use --target mock",
+        ),
+        (
+            ["--max-examples", "0"],
+            "error: --max-examples must be a whole number above 0, got 0; pass e.g. --max-examples 60",
+        ),
+        (
+            ["--drift", "cancel-nope"],
+            "error: unknown drift cancel-nope for yandex, mka1; list the catalogue with `contracts mock --list-drift`",
+        ),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

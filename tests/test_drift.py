@@ -58,7 +58,9 @@ def test_schema_location_names_the_spec_file_and_the_failing_keyword() -> None:
     [record] = classify(spec, WHERE, errors, body, response_pointer, ["content", "application/json", "schema"])
     assert record.kind == "type-mismatch"
     assert record.location == "/usage/total_tokens"
-    assert record.schema_location.endswith("specs/mka1/openapi.yaml#/components/schemas/Usage/properties/total_tokens/type")
+    assert record.schema_location.endswith(
+        "specs/mka1/openapi.yaml#/components/schemas/Usage/properties/total_tokens/type"
+    )
     assert (record.expected, record.actual) == ("integer", 'string "32"')
     assert record.message == "/usage/total_tokens has the wrong type in the 200 body"
 
@@ -96,8 +98,13 @@ def test_long_values_are_truncated_to_two_hundred_characters() -> None:
         (418, {"content-type": "application/json"}, b"{}", "undocumented-status", ""),
         (200, {"content-type": "text/plain"}, b"ok", "content-type", "content-type"),
         (200, {"content-type": "application/json"}, b'{"id": "resp_', "malformed-body", ""),
-        (429, {"content-type": "application/json"}, b'{"error": {"message": "slow", "type": "rate_limit", '
-         b'"param": null, "code": null}}', "missing-header", "Retry-After"),  # fmt: skip
+        (
+            429,
+            {"content-type": "application/json"},
+            b'{"error": {"message": "slow", "type": "rate_limit", "param": null, "code": null}}',
+            "missing-header",
+            "Retry-After",
+        ),  # fmt: skip
         (500, {"content-type": "application/json"}, b"{}", "server-error", ""),
     ],
 )

@@ -11,9 +11,7 @@ from pathlib import Path
 
 from contracts.specs import spec_root
 
-MKA1_TYPE_LINE = re.compile(
-    r"^(string|number|integer|boolean|object|any|enum<\w+>|object\[\]|\(.*\)\[\])( \| null)?$"
-)
+MKA1_TYPE_LINE = re.compile(r"^(string|number|integer|boolean|object|any|enum<\w+>|object\[\]|\(.*\)\[\])( \| null)?$")
 FIELD_NAME = re.compile(r"^[a-z_]+$")
 
 
