@@ -7,20 +7,30 @@ import os
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+
+import httpx
 
 from contracts import __version__
-from contracts.client import Client, Credentials, Limits
+from contracts.client import TUNING_ENV, Client, Credentials, Limits, redact_tree
 from contracts.errors import ConfigError
 from contracts.run import ProviderRun
-from contracts.settings import Settings
+from contracts.settings import Settings, checked_base_url
 from contracts.specs import load_spec
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 MKA1_DEFAULT_MODEL = "meetkai:functionary-urdu-mini-pak"
 # Cheap to bill, yet asks for enough output that a cancel can land while the response is in progress.
 CREATE_PROMPT = "List the numbers from 1 to 400 in words, one per line."
 MAX_OUTPUT_TOKENS = 512
+MOCK_SECONDS_PER_REQUEST = 1.0
+# A background response must be stored to be retrieved or cancelled later, on both vendors.
+STORE = {"yandex": True, "mka1": True}
+# Every variable live mode reads, per provider; nothing else configures it.
+LIVE_ENV = {
+    "yandex": ("YANDEX_API_KEY", "YANDEX_IAM_TOKEN", "YANDEX_FOLDER_ID", "YANDEX_BASE_URL", "YANDEX_MODEL"),
+    "mka1": ("MKA1_API_KEY", "MKA1_ON_BEHALF_OF", "MKA1_BASE_URL", "MKA1_MODEL"),
+}
+LIVE_RETRIES = 4
+LIVE_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -33,47 +43,69 @@ class LiveConfig:
     secrets: tuple[str, ...]
 
 
+def _env(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    # httpx would reject such a header value with the value in its message, so refuse it here without echoing it.
+    if any(char.isspace() or not char.isprintable() for char in value):
+        raise ConfigError(f"{name} contains whitespace or control characters", f"set {name} to the bare value")
+    return value
+
+
 def live_config(provider: str, settings: Settings, default_base_url: str) -> LiveConfig | str:
     """The live configuration, or the one-line reason it is missing (the name of the variable to set)."""
-    env = os.environ
+    variable = f"{provider.upper()}_BASE_URL"
+    from_env = _env(variable)
+    base = settings.base_url or (checked_base_url(from_env, variable) if from_env else default_base_url)
     if provider == "yandex":
-        key, iam = env.get("YANDEX_API_KEY", ""), env.get("YANDEX_IAM_TOKEN", "")
-        folder = env.get("YANDEX_FOLDER_ID", "")
+        key, iam, folder = _env("YANDEX_API_KEY"), _env("YANDEX_IAM_TOKEN"), _env("YANDEX_FOLDER_ID")
+        model = _env("YANDEX_MODEL") or (f"gpt://{folder}/yandexgpt-lite/latest" if folder else "")
         if not (key or iam):
             return "YANDEX_API_KEY (or YANDEX_IAM_TOKEN) is not set"
-        if not folder and not env.get("YANDEX_MODEL"):
+        if not model:
             return "YANDEX_FOLDER_ID is not set (needed for the model URI)"
-        scheme, variable, secret = ("Api-Key", "YANDEX_API_KEY", key) if key else ("Bearer", "YANDEX_IAM_TOKEN", iam)
+        scheme, name, secret = ("Api-Key", "YANDEX_API_KEY", key) if key else ("Bearer", "YANDEX_IAM_TOKEN", iam)
         credentials = Credentials(
             headers={"Authorization": f"{scheme} {secret}"},
-            placeholders={"authorization": f"{scheme} ${variable}"},
+            placeholders={"authorization": f"{scheme} ${name}"},
             wrong={"Authorization": f"{scheme} not-a-real-key-0000"},
         )
-        model = env.get("YANDEX_MODEL") or f"gpt://{folder}/yandexgpt-lite/latest"
-        base = settings.base_url or env.get("YANDEX_BASE_URL") or default_base_url
-        return LiveConfig(_checked_url(base), credentials, model, (secret,))
-    key = env.get("MKA1_API_KEY", "")
+        return LiveConfig(base, credentials, model, (secret,))
+    key = _env("MKA1_API_KEY")
     if not key:
         return "MKA1_API_KEY is not set"
     headers = {"Authorization": f"Bearer {key}"}
     placeholders = {"authorization": "Bearer $MKA1_API_KEY"}
-    on_behalf_of = env.get("MKA1_ON_BEHALF_OF", "")
+    on_behalf_of = _env("MKA1_ON_BEHALF_OF")
     if on_behalf_of:
         headers["X-On-Behalf-Of"] = on_behalf_of
         placeholders["x-on-behalf-of"] = "$MKA1_ON_BEHALF_OF"
     credentials = Credentials(headers, placeholders, {"Authorization": "Bearer not-a-real-key-0000"})
-    base = settings.base_url or env.get("MKA1_BASE_URL") or default_base_url
-    model = env.get("MKA1_MODEL") or MKA1_DEFAULT_MODEL
-    return LiveConfig(_checked_url(base), credentials, model, tuple(s for s in (key, on_behalf_of) if s))
+    model = _env("MKA1_MODEL") or MKA1_DEFAULT_MODEL
+    return LiveConfig(base, credentials, model, tuple(s for s in (key, on_behalf_of) if s))
 
 
-def _checked_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ConfigError(f"base URL {url!r} is not an http(s) URL", "pass e.g. --base-url https://host/v1")
-    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
-        raise ConfigError(f"plain http:// is allowed only for loopback hosts, got {url}", "use https:// for remote hosts")
-    return url.rstrip("/")
+def _live(provider: str, settings: Settings, default_base_url: str) -> LiveConfig | str:
+    found = live_config(provider, settings, default_base_url)
+    if isinstance(found, str) and settings.require_live:
+        raise ConfigError(f"{provider}: {found}", "set it, or drop --require-live to skip this provider")
+    return found
+
+
+def live_limits(settings: Settings, deadline: float) -> Limits:
+    """A live run's limits: the budgets, retries with backoff, a per-request timeout and the run deadline."""
+    limits = Limits(settings.budget, settings.create_budget, LIVE_RETRIES, LIVE_TIMEOUT, deadline)
+    return limits.tuned(os.environ.get(TUNING_ENV, ""))
+
+
+def preflight(settings: Settings) -> None:
+    """Fail before pytest starts on what would otherwise fail inside it: drift names, specs, live configuration."""
+    check_drift_names(settings)
+    for provider in settings.providers:
+        spec = load_spec(provider)
+        if settings.target == "live":
+            _live(provider, settings, spec.base_url)
+    if settings.target == "live":
+        live_limits(settings, 0.0)
 
 
 def mock_credentials(provider: str, key: str) -> Credentials:
@@ -104,7 +136,7 @@ def build_run(provider: str, settings: Settings) -> ProviderRun:
     """A ready-to-use run for one provider on the chosen target."""
     spec = load_spec(provider)
     create_path = spec.operation("createResponse").path
-    deadline = time.monotonic() + settings.deadline
+    deadline = (settings.started or time.monotonic()) + settings.deadline
     limits = Limits(requests=settings.budget, creates=settings.create_budget, deadline=deadline)
     if settings.target == "mock":
         from contracts.fakes import ManualClock, load_catalogue, make_fake
@@ -113,24 +145,32 @@ def build_run(provider: str, settings: Settings) -> ProviderRun:
         mine = {entry.name for entry in load_catalogue(provider)}
         # A fixed clock keeps bodies, and so the whole run, identical for a given seed.
         drift = tuple(name for name in settings.drift if name in mine)
-        fake = make_fake(provider, drift=drift, seed=settings.seed, clock=ManualClock())
-        client = Client(fake.base_url, mock_credentials(provider, fake.api_key), limits, fake.transport(), create_path)
+        clock = ManualClock()
+        fake = make_fake(provider, drift=drift, seed=settings.seed, clock=clock)
+
+        def tick(request: httpx.Request) -> httpx.Response:
+            # Time moves one second per request, so responses pass through queued and in_progress as on a
+            # real vendor, while the run stays the same for a given seed.
+            clock.advance(MOCK_SECONDS_PER_REQUEST)
+            return fake.handle(request)
+
+        transport = httpx.MockTransport(tick)
+        client = Client(fake.base_url, mock_credentials(provider, fake.api_key), limits, transport, create_path)
         model = f"gpt://{'b1gfakefolder0000000'}/yandexgpt-lite/latest" if provider == "yandex" else MKA1_DEFAULT_MODEL
         secrets: tuple[str, ...] = (fake.api_key,) if os.environ.get(f"{provider.upper()}_API_KEY") else ()
     else:
-        found = live_config(provider, settings, spec.base_url)
+        found = _live(provider, settings, spec.base_url)
         if isinstance(found, str):
-            if settings.require_live:
-                raise ConfigError(f"{provider}: {found}", "set it, or drop --require-live to skip this provider")
             run = ProviderRun(provider, spec, Client(spec.base_url, mock_credentials(provider, "")), "live",
                               settings.seed, settings.max_examples, {})  # fmt: skip
             run.status = "skipped"
             run.note(f"skipped: {found}")
             return run
-        limits = Limits(settings.budget, settings.create_budget, retries=4, timeout=30.0, deadline=deadline)
-        client = Client(found.base_url, found.credentials, limits, None, create_path)
+        client = Client(found.base_url, found.credentials, live_limits(settings, deadline), None, create_path,
+                        secrets=found.secrets)  # fmt: skip
         model, secrets = found.model, found.secrets
-    create_body = {"model": model, "input": CREATE_PROMPT, "max_output_tokens": MAX_OUTPUT_TOKENS, "store": True}
+    create_body = {"model": model, "input": CREATE_PROMPT, "max_output_tokens": MAX_OUTPUT_TOKENS}
+    create_body["store"] = STORE[provider]
     return ProviderRun(provider, spec, client, settings.target, settings.seed, settings.max_examples, create_body,
                        secrets)  # fmt: skip
 
@@ -141,7 +181,7 @@ def provider_report(run: ProviderRun, settings: Settings) -> dict[str, Any]:
     records = sorted(run.records.values(), key=lambda r: (r.operation, r.status_code, r.kind, r.location))
     errors = sum(1 for r in records if r.severity == "error")
     status = run.status if run.status in {"skipped", "unavailable"} else ("drift" if errors else "ok")
-    return {
+    entry = {
         "provider": run.provider,
         "status": status,
         "target": run.target,
@@ -158,6 +198,8 @@ def provider_report(run: ProviderRun, settings: Settings) -> dict[str, Any]:
         "observed": run.observed.to_dict(),
         "drift": [record.to_dict() for record in records],
     }
+    # Last line of defence: no string a vendor sent, or we wrote, reaches a report with a key in it.
+    return dict(redact_tree(entry, run.secrets))
 
 
 def finish_report(settings: Settings, runs: dict[str, ProviderRun]) -> dict[str, Any]:
@@ -172,6 +214,9 @@ def finish_report(settings: Settings, runs: dict[str, ProviderRun]) -> dict[str,
         "seed": settings.seed,
         "providers": [provider_report(runs[name], settings) for name in settings.providers if name in runs],
     }
+    from contracts.baseline import annotate_report
+
+    annotate_report(report, settings.baseline_dir)
     if settings.report_dir is not None:
         from contracts.report import write_reports
 
