@@ -1,15 +1,41 @@
-"""Drift reports: drift.json and its renderings."""
+"""Drift reports: drift.json and its renderings (drift.md, junit.xml, report.html), history and `report diff`."""
 
 from __future__ import annotations
 
+import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from contracts.settings import Settings
 
+RENDERINGS = ("drift.md", "junit.xml", "report.html")
+
 
 def write_reports(report: dict[str, Any], settings: Settings) -> None:
-    """Write drift.json into the report dir."""
+    """Write drift.json and its renderings into the report dir, after adding this run to the history."""
+    from contracts.report.history import append_history, read_history
+    from contracts.report.html import render_html
+    from contracts.report.junit import render_junit
+    from contracts.report.markdown import render_markdown
+
     assert settings.report_dir is not None
-    settings.report_dir.mkdir(parents=True, exist_ok=True)
-    (settings.report_dir / "drift.json").write_text(json.dumps(report, indent=2, sort_keys=False) + "\n")
+    directory = settings.report_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "drift.json").write_text(json.dumps(report, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    if settings.history is not None:
+        append_history(report, settings.history)
+    (directory / "drift.md").write_text(render_markdown(report), encoding="utf-8")
+    (directory / "junit.xml").write_text(render_junit(report), encoding="utf-8")
+    (directory / "report.html").write_text(render_html(report, read_history(settings.history)), encoding="utf-8")
+
+
+def run(args: argparse.Namespace) -> int:
+    """`contracts report diff OLD NEW`: what appeared, disappeared or changed between two reports."""
+    from contracts.report.diff import diff_reports, render_diff
+    from contracts.report.document import read_report
+
+    old, new = read_report(Path(args.old)), read_report(Path(args.new))
+    changes = diff_reports(old, new)
+    print(render_diff(changes), end="")
+    return 1 if any(change.appeared for change in changes) else 0

@@ -1,0 +1,60 @@
+"""Reading drift.json back: validated against its schema, with one clear line when it cannot be used."""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.exceptions import best_match
+
+from contracts.errors import ContractsError
+
+FIX = "pass a drift.json written by `contracts check --report-dir DIR`"
+
+
+class ReportError(ContractsError):
+    """A drift.json that cannot be read or does not follow drift.schema.json."""
+
+
+@functools.cache
+def data_validator(name: str) -> Draft202012Validator:
+    """The validator for one of the JSON Schemas in `contracts/data/`."""
+    schema = json.loads(resources.files("contracts").joinpath("data", name).read_text())
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def describe(error: ValidationError) -> str:
+    """One line for a schema error: where it is (dotted path) and what is wrong."""
+    where = ".".join(str(token) for token in error.absolute_path) or "the top level"
+    message = error.message if len(error.message) <= 160 else error.message[:159] + "…"
+    return f"{where}: {message}"
+
+
+def report_problem(report: Any) -> str | None:
+    """Why `report` is not a valid drift.json, or None when it is."""
+    error = best_match(data_validator("drift.schema.json").iter_errors(report))
+    return None if error is None else describe(error)
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    """Load and validate a drift.json; a folder means the drift.json inside it."""
+    if path.is_dir():
+        path = path / "drift.json"
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReportError(f"{path} does not exist", FIX) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{path} cannot be read ({exc.__class__.__name__})", FIX) from None
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"{path} is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", FIX) from None
+    problem = report_problem(report)
+    if problem is not None:
+        raise ReportError(f"{path} is not a valid drift report: {problem}", FIX)
+    assert isinstance(report, dict)
+    return report

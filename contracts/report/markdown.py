@@ -1,0 +1,116 @@
+"""drift.md: GitHub-flavoured Markdown for a CI job summary."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from contracts.report.view import by_operation, location, provider_facts, run_line, verdict
+
+COLUMNS = ("status", "kind", "severity", "location", "expected", "actual", "basis", "baseline", "seen")
+
+
+def cell(text: Any) -> str:
+    """Text safe inside a table cell: `|` escaped, line breaks as `<br>`."""
+    return re.sub(r"\r\n|\r|\n", "<br>", str(text).replace("|", "\\|"))
+
+
+def code(text: Any) -> str:
+    """An inline code span that survives backticks in the value; empty values show as an em dash."""
+    value = str(text)
+    if not value:
+        return "—"
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+def table_cell(text: Any) -> str:
+    """A code span for a table cell: GFM splits on `|` even inside code spans, and `<br>` would show literally."""
+    return code(re.sub(r"\r\n|\r|\n", "\\\\n", str(text))).replace("|", "\\|")
+
+
+def fenced(text: str, info: str = "") -> str:
+    """A fenced code block longer than any backtick run inside it."""
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
+def _row(record: dict[str, Any]) -> str:
+    values = [
+        str(record["status_code"]),
+        record["kind"],
+        record["severity"],
+        table_cell(record["location"]) if record["location"] else cell(location(record)),
+        table_cell(record["expected"]),
+        table_cell(record["actual"]),
+        record["basis"],
+        f"**{record['baseline']}**" if record["baseline"] != "known" else "known",
+        str(record["occurrences"]),
+    ]
+    return "| " + " | ".join(values) + " |"
+
+
+def _details(record: dict[str, Any], reasons: dict[str, dict[str, Any]]) -> list[str]:
+    summary = f"{record['kind']} at {location(record)} ({record['operation']} {record['status_code']})"
+    lines = ["<details>", f"<summary>Reproduce: {html.escape(summary)}</summary>", ""]
+    schema = f"; schema {code(record['schema_location'])}" if record["schema_location"] else ""
+    lines.append(f"{record['message']}. Seen {record['occurrences']}× in the {record['layer']} layer; "
+                 f"fingerprint {code(record['fingerprint'])}{schema}.")  # fmt: skip
+    accepted = reasons.get(record["fingerprint"])
+    if accepted is not None:
+        lines += ["", f"Baseline ({record['baseline']}): {_accepted(accepted)}".replace("\n", "  \n")]
+    lines += ["", fenced(record["reproduce"], "sh"), "", "</details>"]
+    return lines
+
+
+def _accepted(entry: dict[str, Any]) -> str:
+    text = str(entry["reason"]).strip()
+    if entry.get("link"):
+        text += f" ({entry['link']})"
+    if entry.get("expires"):
+        text += f"; expires {entry['expires']}"
+    return text
+
+
+def _provider(entry: dict[str, Any]) -> list[str]:
+    word, text = verdict(entry)
+    lines = [f"## {entry['provider']}: {word}", "", f"{text[:1].upper()}{text[1:]}. {provider_facts(entry)}.", ""]
+    if entry["drift_injected"]:
+        lines += [f"Injected drift (mock): {', '.join(code(name) for name in entry['drift_injected'])}.", ""]
+    baseline = entry["baseline"]
+    reasons = {item["fingerprint"]: item for item in baseline.get("matched", [])}
+    for operation, records in by_operation(entry["drift"]):
+        lines += [f"### {operation}", "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+        lines += [_row(record) for record in records]
+        lines.append("")
+        for record in records:
+            lines += _details(record, reasons) + [""]
+    if entry["notes"]:
+        lines += ["### Notes", ""] + [f"- {note}" for note in entry["notes"]] + [""]
+    stale = baseline["no_longer_observed"]
+    if stale:
+        lines += [f"### No longer observed ({len(stale)})", "",
+                  f"These entries of {code(baseline['file'])} matched no drift in this run; "
+                  "`contracts baseline update --prune` drops them.", "",
+                  "| fingerprint | kind | location | reason |", "|---|---|---|---|"]  # fmt: skip
+        lines += [
+            f"| {code(item['fingerprint'])} | {item['kind']} | {table_cell(item['location'])} | "
+            f"{cell(_accepted(item))} |"
+            for item in stale
+        ]
+        lines.append("")
+    return lines
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    """The whole drift.md: a verdict line per provider, then each provider's drift, notes and stale entries."""
+    lines = ["# Contract drift report", "", run_line(report) + ".", ""]
+    for entry in report["providers"]:
+        word, text = verdict(entry)
+        lines.append(f"- **{entry['provider']}: {word}**: {cell(text)}")
+    lines.append("")
+    for entry in report["providers"]:
+        lines += _provider(entry)
+    return "\n".join(lines).rstrip("\n") + "\n"

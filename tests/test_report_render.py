@@ -1,0 +1,174 @@
+"""drift.md, junit.xml and report.html for fixed drift.json inputs: golden snapshots, JUnit counts, escaping.
+
+Inputs live in tests/cases/reports/ (clean: both providers pass; mixed: new, known and expired drift, notes, a
+no-longer-observed baseline entry and an unavailable provider; skipped: a live run without credentials). The
+golden files in tests/golden/reports/<input>/ are what `write_reports` makes of them. When a rendering changes on
+purpose, regenerate them with `UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_report_render.py` and review the diff;
+without that variable a mismatch always fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from junitparser import Error, Failure, JUnitXml, Skipped
+
+from contracts.report import RENDERINGS, write_reports
+from contracts.report.document import report_problem
+from contracts.report.markdown import cell, code, table_cell
+from contracts.settings import Settings
+
+CASES = Path(__file__).parent / "cases" / "reports"
+GOLDEN = Path(__file__).parent / "golden" / "reports"
+INPUTS = ("clean", "mixed", "skipped")
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
+
+
+def load(name: str) -> dict[str, Any]:
+    return json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def render(tmp_path: Path, name: str) -> Path:
+    """Write the reports for one input as `contracts check` would; `mixed` also keeps a history."""
+    history = None
+    if name == "mixed":
+        history = tmp_path / "history"
+        shutil.copytree(CASES / "history", history)
+    out = tmp_path / "out"
+    write_reports(load(name), Settings(providers=("yandex", "mka1"), report_dir=out, history=history))
+    return out
+
+
+def normalise(text: str, tmp_path: Path) -> str:
+    """Run times and temporary paths vary between runs; nothing else may."""
+    return TIMESTAMP.sub("[time]", text.replace(str(tmp_path), "[tmp]"))
+
+
+@pytest.mark.parametrize("name", INPUTS)
+def test_every_fixed_input_is_a_valid_drift_report(name: str) -> None:
+    assert report_problem(load(name)) is None
+
+
+@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("name", INPUTS)
+def test_renderings_match_their_golden_files(tmp_path: Path, name: str, rendering: str) -> None:
+    out = normalise((render(tmp_path, name) / rendering).read_text(encoding="utf-8"), tmp_path)
+    golden = GOLDEN / name / rendering
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(out, encoding="utf-8")
+    assert golden.exists(), f"{golden} is missing; run with UPDATE_GOLDEN=1 and review it"
+    assert out == golden.read_text(encoding="utf-8"), f"{golden} is stale; rerun with UPDATE_GOLDEN=1 and review"
+
+
+def test_drift_json_is_written_unchanged_next_to_its_renderings(tmp_path: Path) -> None:
+    out = render(tmp_path, "mixed")
+    assert sorted(path.name for path in out.iterdir()) == ["drift.json", "drift.md", "junit.xml", "report.html"]
+    assert json.loads((out / "drift.json").read_text(encoding="utf-8")) == load("mixed")
+
+
+def expected_counts(entry: dict[str, Any]) -> dict[str, int]:
+    """What junit.xml must count for one provider, derived from drift.json alone."""
+    states = [(r["severity"], r["baseline"]) for r in entry["drift"]]
+    return {
+        "tests": 1 + len(states),
+        "failures": sum(1 for s in states if s[0] == "error" and s[1] in {"new", "expired"}),
+        "skipped": sum(1 for s in states if s[1] == "known") + (entry["status"] == "skipped"),
+        "errors": int(entry["status"] == "unavailable"),
+    }
+
+
+@pytest.mark.parametrize("name", INPUTS)
+def test_junit_counts_match_drift_json(tmp_path: Path, name: str) -> None:
+    xml = JUnitXml.fromfile(str(render(tmp_path, name) / "junit.xml"))
+    report = load(name)
+    suites = list(xml)
+    assert [suite.name for suite in suites] == [entry["provider"] for entry in report["providers"]]
+    for suite, entry in zip(suites, report["providers"], strict=True):
+        counted = {"tests": suite.tests, "failures": suite.failures, "skipped": suite.skipped, "errors": suite.errors}
+        assert counted == expected_counts(entry)
+        assert len(list(suite)) == counted["tests"]
+
+
+def test_junit_for_the_mixed_run_fails_new_and_expired_and_skips_known_with_reasons(tmp_path: Path) -> None:
+    xml = JUnitXml.fromfile(str(render(tmp_path, "mixed") / "junit.xml"))
+    outcomes = {}
+    for suite in xml:
+        for case in suite:
+            kinds = [type(result).__name__ for result in case.result]
+            messages = [result.message for result in case.result if isinstance(result, Failure | Skipped | Error)]
+            outcomes[f"{case.classname} {case.name}"] = (kinds, messages)
+    assert outcomes == {
+        "yandex run": (
+            ["Error"],
+            [
+                "127.0.0.1 did not answer (ConnectError) after 5 attempts;"
+                " check the base URL and the network, then run again"
+            ],
+        ),
+        "mka1 run": ([], []),
+        "mka1.scenario.cancelResponse behavior at /status (200)": (
+            ["Failure"],
+            ["new error drift: cancelling an in-progress response did not cancel it"],
+        ),
+        "mka1.scenario.cancelResponse constraint-violation at /temperature (200)": (
+            ["Failure"],
+            ["new error drift: /temperature breaks a documented constraint in the 200 body"],
+        ),
+        "mka1.scenario.cancelResponse enum-violation at /status (200)": (
+            ["Skipped"],
+            [
+                "known drift: MKA1 spells the cancelled status the American way; vendor says a fix ships in Q3"
+                " <https://example.com/tracker/MKA1-412>; expires 2026-09-30"
+            ],
+        ),
+        "mka1.scenario.cancelResponse type-mismatch at /metadata (200)": (
+            ["Failure"],
+            [
+                "baseline entry expired: metadata was null for a week after the February migration; expires"
+                " 2026-02-15: /metadata has the wrong type in the 200 body"
+            ],
+        ),
+        "mka1.scenario.cancelResponse undocumented-field at /resolved_model (200)": (
+            ["Skipped"],
+            ["known drift: The SDK documents resolved_model; the docs page will follow"],
+        ),
+        "mka1.scenario.getResponse behavior at /status (200)": (
+            ["Failure"],
+            ["new error drift: retrieve disagrees with the cancel it follows"],
+        ),
+    }
+
+
+def test_junit_shows_skipped_providers_as_skipped_runs(tmp_path: Path) -> None:
+    xml = JUnitXml.fromfile(str(render(tmp_path, "skipped") / "junit.xml"))
+    runs = {suite.name: [(type(r).__name__, r.message) for r in next(iter(suite)).result] for suite in xml}
+    assert runs == {
+        "yandex": [("Skipped", "YANDEX_API_KEY (or YANDEX_IAM_TOKEN) is not set")],
+        "mka1": [("Skipped", "MKA1_API_KEY is not set")],
+    }
+
+
+def test_table_cells_escape_pipes_and_line_breaks() -> None:
+    assert cell("a | b\nc\r\nd") == "a \\| b<br>c<br>d"
+    assert table_cell('{"a": "x|y"}\nnext') == '`{"a": "x\\|y"}\\nnext`'
+
+
+def test_code_spans_survive_backticks_and_show_empty_values_as_a_dash() -> None:
+    assert code("a`b") == "``a`b``"
+    assert code("`edge`") == "`` `edge` ``"
+    assert code("") == "—"
+
+
+def test_drift_md_escapes_a_reason_with_a_pipe_and_a_line_break(tmp_path: Path) -> None:
+    text = (render(tmp_path, "mixed") / "drift.md").read_text(encoding="utf-8")
+    assert (
+        "| `b679fa434a169fb5` | missing-field | `/store` | store went missing \\| see the vendor thread<br>"
+        "fixed upstream, kept until the next release |"
+    ) in text.splitlines()
