@@ -44,9 +44,16 @@ def first_difference(left: Any, right: Any, path: str = "") -> str | None:
     return None if left == right else path
 
 
-def state(body: Any) -> dict[str, Any]:
-    """The state-defining fields of a response object (those it has)."""
-    return {name: body[name] for name in STATE_FIELDS if name in body} if isinstance(body, dict) else {}
+def state_difference(left: Any, right: Any) -> str | None:
+    """The first state field (in `STATE_FIELDS` order, so `status` before its consequences) where two differ."""
+    if not isinstance(left, dict) or not isinstance(right, dict):
+        return None if left == right else ""
+    for name in STATE_FIELDS:
+        if name in left and name in right:
+            found = first_difference(left[name], right[name], f"/{escape(name)}")
+            if found is not None:
+                return found
+    return None
 
 
 def unknown_id(run: ProviderRun) -> str:
@@ -102,7 +109,7 @@ def second_cancel_is_idempotent(run: ProviderRun) -> None:
         return
     response_id, first = found
     response, again = run.call("cancelResponse", layer=LAYER, path_params={"response_id": response_id})
-    location = "" if response.status_code != 200 else first_difference(state(first), state(again))
+    location = "" if response.status_code != 200 else state_difference(first, again)
     if location is not None:
         run.drift(
             "cancelResponse",
@@ -127,7 +134,7 @@ def retrieve_agrees_with_cancel(run: ProviderRun) -> None:
     response, body = run.call("getResponse", layer=LAYER, path_params={"response_id": response_id})
     if response.status_code != 200:
         return
-    location = first_difference(state(cancel), state(body))
+    location = state_difference(cancel, body)
     if location is not None:
         run.drift(
             "getResponse",
