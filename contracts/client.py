@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+import datetime
+import email.utils
+import json
+import re
 import shlex
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
-from contracts.errors import EXIT_UNAVAILABLE, ContractsError
+from contracts.errors import EXIT_UNAVAILABLE, ConfigError, ContractsError
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-# Redacted wherever requests are shown: headers that carry credentials or identify the tenant.
+REDACTED = "[REDACTED]"
+# Shown as placeholders wherever requests are shown: headers that carry credentials or identify the tenant.
 SECRET_HEADERS = frozenset({"authorization", "x-on-behalf-of", "openai-project", "x-api-key", "api-key", "cookie"})
+KEY_LIKE_HEADER = re.compile(r"key|token|secret|auth|cookie|session|signature|password", re.IGNORECASE)
+# Shorter values (a tenant id like `42`) would shred unrelated text if replaced everywhere.
+MIN_SECRET_LENGTH = 6
+# Headers that describe the wire encoding of a body; a redacted body is rebuilt, so they no longer apply.
+WIRE_HEADERS = frozenset({"content-length", "content-encoding", "transfer-encoding"})
+# These fail before a byte of the request leaves the machine, so a retried create cannot be billed twice.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Internal hook for tests of live mode (`timeout=0.5,backoff=0.01`): not a flag, real runs never need it.
+TUNING_ENV = "CONTRACTS_LIVE_LIMITS"
+TUNABLE = {"timeout": float, "retries": int, "backoff": float, "max_backoff": float}
 
 
 class BudgetExhausted(Exception):
-    """The request or create budget for this provider is spent; generated layers stop here."""
+    """Sending stopped for this provider (its request, create or time budget is spent); layers stop here."""
+
+
+class DeadlinePassed(BudgetExhausted):
+    """The run deadline passed after the provider had answered; what was found so far is kept."""
 
 
 class Unavailable(ContractsError):
@@ -46,7 +66,75 @@ class Limits:
     timeout: float = 30.0
     deadline: float | None = None
     backoff: float = 0.5
-    max_backoff: float = 8.0
+    max_backoff: float = 30.0
+
+    def tuned(self, text: str) -> Limits:
+        """These limits with `name=value` overrides (comma or space separated) from `$CONTRACTS_LIVE_LIMITS`."""
+        changes: dict[str, Any] = {}
+        for item in text.replace(",", " ").split():
+            name, _, value = item.partition("=")
+            try:
+                number = TUNABLE[name](value)
+            except (KeyError, ValueError):
+                number = -1
+            if number < 0 or number != number or number == float("inf"):
+                known = ", ".join(f"{n}=" for n in TUNABLE)
+                raise ConfigError(f"${TUNING_ENV} has a bad entry {item!r}", f"use {known} with numbers >= 0")
+            changes[name] = number
+        return replace(self, **changes)
+
+
+def is_secret_header(name: str) -> bool:
+    """Whether a header's value is a credential (a known one, or any name that looks like one)."""
+    return name.lower() in SECRET_HEADERS or KEY_LIKE_HEADER.search(name) is not None
+
+
+def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
+    """Each secret as sent and as it reads JSON-escaped or URL-encoded in an echo, longest first."""
+    forms = set()
+    for secret in secrets:
+        if len(secret) >= MIN_SECRET_LENGTH:
+            forms.update({secret, json.dumps(secret)[1:-1], quote(secret, safe="")})
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace every form of every secret in a text."""
+    for form in secret_forms(secrets):
+        text = text.replace(form, REDACTED)
+    return text
+
+
+def redact_tree(value: Any, secrets: Iterable[str]) -> Any:
+    """A JSON-like value with every string (keys included) redacted."""
+    secrets = tuple(secrets)
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return {redact_tree(k, secrets): redact_tree(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_tree(item, secrets) for item in value]
+    return value
+
+
+def redact_response(response: httpx.Response, secrets: Iterable[str]) -> httpx.Response:
+    """The answer with every echoed secret replaced in its body and headers (the same object when clean)."""
+    forms = secret_forms(secrets)
+    if not forms:
+        return response
+    content = response.content
+    for form in forms:
+        content = content.replace(form.encode(), REDACTED.encode())
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in WIRE_HEADERS]
+    clean_headers = [(k, redact(v, forms)) for k, v in headers]
+    if content == response.content and clean_headers == headers:
+        return response
+    clean = httpx.Response(response.status_code, headers=clean_headers, content=content, request=response.request)
+    try:
+        clean.elapsed = response.elapsed
+    except RuntimeError:  # a transport that never timed the exchange; schemathesis still reads the field
+        clean.elapsed = datetime.timedelta(0)
+    return clean
 
 
 @dataclass
@@ -59,9 +147,13 @@ class Client:
     transport: httpx.BaseTransport | None = None
     create_path: str = "/responses"
     sleep: Callable[[float], None] = time.sleep
+    secrets: tuple[str, ...] = ()
     requests: int = 0
     creates: int = 0
     retried: int = 0
+    answered: int = 0
+    unanswered_creates: int = 0
+    stopped: Exception | None = None
     _http: httpx.Client | None = None
 
     @property
@@ -92,79 +184,125 @@ class Client:
         auth: str = "valid",
     ) -> httpx.Response:
         """Send one request; `auth` is `valid`, `none` or `wrong`. Faults are retried, never returned as drift."""
+        if self.stopped is not None:
+            # Once down or out of time, stay down: a replayed example must not wait through the retries again.
+            raise self.stopped.with_traceback(None)
         is_create = method.upper() == "POST" and path.rstrip("/") == self.create_path
-        if self.limits.requests is not None and self.requests >= self.limits.requests:
-            raise BudgetExhausted(f"request budget of {self.limits.requests} spent")
-        if is_create and self.limits.creates is not None and self.creates >= self.limits.creates:
-            raise BudgetExhausted(f"create budget of {self.limits.creates} spent")
-        request = self.http.build_request(
-            method,
-            self.base_url + path,
-            headers=self._headers(headers, auth),
-            json=json,
-            content=content,
-            params=params,
-        )
-        self.requests += 1
-        response = self._send_with_retries(request)
+        try:
+            if self._past(0.0):
+                raise self._deadline_error()
+            if self.limits.requests is not None and self.requests >= self.limits.requests:
+                raise BudgetExhausted(f"request budget of {self.limits.requests} spent")
+            self._check_create_budget(is_create)
+            request = self.http.build_request(
+                method,
+                self.base_url + path,
+                headers=self._headers(headers, auth),
+                json=json,
+                content=content,
+                params=params,
+            )
+            self.requests += 1
+            response = self._send_with_retries(request, is_create)
+        except (Unavailable, DeadlinePassed) as exc:
+            self.stopped = exc
+            raise
         # Only a create the vendor accepted is billed; a rejected one costs nothing but a request.
         self.creates += int(is_create and response.is_success)
-        return response
+        return redact_response(response, self.secrets)
+
+    def _check_create_budget(self, is_create: bool) -> None:
+        if is_create and self.limits.creates is not None and self.creates >= self.limits.creates:
+            unanswered = (
+                f" ({self.unanswered_creates} unanswered, counted as billed)" if self.unanswered_creates else ""
+            )
+            raise BudgetExhausted(f"create budget of {self.limits.creates} spent{unanswered}")
 
     def _headers(self, extra: Mapping[str, str] | None, auth: str) -> dict[str, str]:
         headers = {"Accept": "application/json", **(extra or {})}
         chosen = {"valid": self.credentials.headers, "wrong": self.credentials.wrong, "none": {}}[auth]
         return {**{k: v for k, v in headers.items() if k.lower() != "authorization"}, **chosen}
 
-    def _send_with_retries(self, request: httpx.Request) -> httpx.Response:
+    def _send_with_retries(self, request: httpx.Request, is_create: bool) -> httpx.Response:
         attempt = 0
         while True:
-            self._check_deadline()
+            self._bound_timeout(request)
+            retry_after = None
             try:
                 response = self.http.send(request)
                 response.read()
             except httpx.TransportError as exc:
-                if attempt >= self.limits.retries:
-                    raise Unavailable(
-                        f"{request.url.host} did not answer after {attempt + 1} attempts ({type(exc).__name__})",
-                        "check the base URL and the network, then run again",
-                    ) from None
-                wait = self._backoff(attempt, None)
+                # The vendor may have accepted a create whose answer never arrived: count it, to stay under the cap.
+                maybe_billed = int(is_create and not isinstance(exc, NOT_SENT))
+                self.creates += maybe_billed
+                self.unanswered_creates += maybe_billed
+                fault = f"did not answer ({type(exc).__name__})"
+                fix = "check the base URL and the network, then run again"
             else:
-                if response.status_code not in RETRY_STATUSES or attempt >= self.limits.retries:
-                    if response.status_code in RETRY_STATUSES and self.limits.retries and response.status_code != 429:
-                        raise Unavailable(
-                            f"{request.url.host} answered {response.status_code} after {attempt + 1} attempts",
-                            "the vendor looks down; run again later",
-                        )
+                if response.status_code not in RETRY_STATUSES or not self.limits.retries:
+                    self.answered += 1
                     return response
-                wait = self._backoff(attempt, response.headers.get("retry-after"))
+                fault, retry_after = f"answered {response.status_code}", response.headers.get("retry-after")
+                fix = "the vendor looks down or is rate limiting; run again later"
+            if self._past(0.0):
+                raise self._deadline_error()
+            if attempt >= self.limits.retries:
+                raise Unavailable(f"{request.url.host} {fault} after {attempt + 1} attempts", fix)
+            self._check_create_budget(is_create)
+            wait = self._backoff(attempt, retry_after)
+            if self._past(wait):
+                raise self._deadline_error()
             attempt += 1
             self.retried += 1
             self.sleep(wait)
 
-    def _backoff(self, attempt: int, retry_after: str | None) -> float:
-        if retry_after is not None and retry_after.strip().isdigit():
-            return min(float(retry_after), self.limits.max_backoff)
-        return min(self.limits.backoff * 2**attempt, self.limits.max_backoff)
+    def _bound_timeout(self, request: httpx.Request) -> None:
+        """No single request may outlive the run deadline."""
+        timeout = self.limits.timeout
+        if self.limits.deadline is not None:
+            left = self.limits.deadline - time.monotonic()
+            if left <= 0:
+                raise self._deadline_error()
+            timeout = min(timeout, left)
+        request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
 
-    def _check_deadline(self) -> None:
-        if self.limits.deadline is not None and time.monotonic() >= self.limits.deadline:
-            raise Unavailable("the run deadline passed", "raise --deadline or lower --budget")
+    def _past(self, wait: float) -> bool:
+        return self.limits.deadline is not None and time.monotonic() + wait >= self.limits.deadline
+
+    def _deadline_error(self) -> Exception:
+        if self.answered == 0:
+            return Unavailable(
+                f"{httpx.URL(self.base_url).host} never answered before the run deadline",
+                "check the base URL and the network, or raise --deadline",
+            )
+        return DeadlinePassed(f"the run deadline passed after {self.requests} requests")
+
+    def _backoff(self, attempt: int, retry_after: str | None) -> float:
+        wanted = self.limits.backoff * 2.0**attempt
+        if retry_after is not None:
+            text = retry_after.strip()
+            if text.isdigit():
+                wanted = float(text)
+            else:
+                try:
+                    wanted = email.utils.parsedate_to_datetime(text).timestamp() - time.time()
+                except (TypeError, ValueError):
+                    pass
+        return max(0.0, min(wanted, self.limits.max_backoff))
 
     def curl(self, request: httpx.Request) -> str:
         """A copy-pasteable curl command for a request, with secrets replaced by `$ENV_VAR` placeholders."""
-        parts = ["curl", "-X", request.method, shlex.quote(str(request.url))]
+        parts = ["curl", "-X", request.method, shlex.quote(redact(str(request.url), self.secrets))]
         for raw_name, raw_value in request.headers.raw:
             name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
             lowered = name.lower()
             if lowered in {"host", "content-length", "accept-encoding", "connection", "user-agent"}:
                 continue
-            if lowered in SECRET_HEADERS:
+            if is_secret_header(lowered):
                 value = self.credentials.placeholders.get(lowered, "$REDACTED")
                 parts += ["-H", f'"{name}: {value}"']
             else:
-                parts += ["-H", shlex.quote(f"{name}: {value}")]
+                parts += ["-H", shlex.quote(redact(f"{name}: {value}", self.secrets))]
         if request.content:
-            parts += ["--data", shlex.quote(request.content.decode("utf-8", "replace"))]
+            parts += ["--data", shlex.quote(redact(request.content.decode("utf-8", "replace"), self.secrets))]
         return " ".join(parts)

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import httpx
 
 from contracts.checks import check_response
-from contracts.client import BudgetExhausted, Client, Unavailable, redact
+from contracts.client import BudgetExhausted, Client, DeadlinePassed, Unavailable, redact
 from contracts.drift import DriftRecord, Where, make_record
 from contracts.specs import Spec
 
@@ -74,6 +74,7 @@ class ProviderRun:
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
     shared: dict[str, Any] = field(default_factory=dict)
+    stopped: str | None = None
 
     def call(
         self,
@@ -98,7 +99,10 @@ class ProviderRun:
         except Unavailable as exc:
             # Layers stop on a spent budget already; an endpoint that is down stops them the same way.
             self.mark_unavailable(exc)
-            raise BudgetExhausted(f"{self.provider} is unavailable") from None
+            raise BudgetExhausted(exc.cause) from None
+        except DeadlinePassed as exc:
+            self.stop(f"{exc}; the remaining tests were skipped")
+            raise
         where = self.where(operation_id, response, layer)
         records, body = check_response(self.spec, where, operation, response, params_)
         self.add(records)
@@ -133,24 +137,28 @@ class ProviderRun:
     def note(self, text: str) -> None:
         """Something worth telling that is not drift (a race, a skipped step)."""
         text = self.redact(text)
-        if text not in self.notes:
+        # After the note saying why sending stopped, layers unwinding (and hypothesis replays) only repeat it.
+        if text not in self.notes and self.stopped is None:
             self.notes.append(text)
+
+    def stop(self, reason: str) -> None:
+        """Sending stopped for good (deadline or outage): note why, once; it is the reason every later test skips."""
+        self.note(reason)
+        self.stopped = self.stopped or self.redact(reason)
 
     def mark_unavailable(self, exc: Unavailable) -> None:
         """The endpoint is down or never answered: the provider's result is `unavailable`, its drift is kept."""
         self.status = "unavailable"
-        self.note(f"unavailable: {exc.cause}; {exc.fix}")
+        self.stop(f"unavailable: {exc.cause}; {exc.fix}")
 
     def redact(self, text: str) -> str:
         """Replace every known secret value in a text; keys must never reach any output."""
         return redact(text, self.secrets)
 
     def _redacted(self, record: DriftRecord) -> DriftRecord:
-        if not any(secret and secret in repr(record) for secret in self.secrets):
-            return record
-        return DriftRecord.from_dict(
-            {k: self.redact(v) if isinstance(v, str) else v for k, v in record.to_dict().items()}
-        )
+        data = record.to_dict()
+        clean = {k: self.redact(v) if isinstance(v, str) else v for k, v in data.items()}
+        return record if clean == data else DriftRecord.from_dict(clean)
 
     @property
     def duration(self) -> float:

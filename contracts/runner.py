@@ -12,7 +12,7 @@ import pytest
 from contracts.errors import EXIT_DRIFT, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, ContractsError
 from contracts.plugin import REPORT_KEY, SUITE
 from contracts.settings import settings_from_options
-from contracts.targets import check_drift_names
+from contracts.targets import preflight
 
 PASSED_THROUGH = ("provider", "target", "base_url", "report_dir", "max_examples", "budget", "create_budget",
                   "deadline", "baseline_dir", "history")  # fmt: skip
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else random.randrange(2**31)
     options = {name: getattr(args, name, None) for name in (*PASSED_THROUGH, "drift", "require_live")}
     settings = settings_from_options(options | {"seed": seed}, default_seed=seed)
-    check_drift_names(settings)
+    preflight(settings)
     print(f"contracts check: providers={','.join(settings.providers)} target={settings.target} seed={seed}", flush=True)
     capture = _Capture()
     code = pytest.main(pytest_args(args, seed), plugins=[capture])

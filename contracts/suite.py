@@ -16,12 +16,25 @@ from contracts.scenarios import SCENARIOS
 STATEFUL_STEPS = 5
 
 
+@pytest.fixture(autouse=True)
+def _stop_once_stopped(contract_run: ProviderRun) -> None:
+    """After the run deadline (or an outage) the provider's remaining tests are skipped, with the reason."""
+    if contract_run.client.stopped is not None:
+        pytest.skip(_stopped(contract_run))
+
+
 def fail_on_new_drift(run: ProviderRun, before: set[str]) -> None:
-    """Fail the test (without a traceback) when it found error drift not seen earlier in the run."""
+    """Fail the test (without a traceback) on error drift not seen earlier; skip it if sending stopped in it."""
     new = [r for key, r in run.records.items() if key not in before and r.severity == "error"]
     if new:
         lines = [f"{r.kind} at {r.location or '(response)'} in {r.operation} {r.status_code}: {r.message}" for r in new]
         pytest.fail("\n".join(lines), pytrace=False)
+    if run.client.stopped is not None:
+        pytest.skip(_stopped(run))
+
+
+def _stopped(run: ProviderRun) -> str:
+    return f"{run.provider}: {run.stopped or run.client.stopped}"
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))

@@ -12,7 +12,7 @@ import httpx
 
 from contracts import __version__
 from contracts.client import TUNING_ENV, Client, Credentials, Limits, redact_tree
-from contracts.errors import ConfigError
+from contracts.errors import ConfigError, SpecError
 from contracts.run import ProviderRun
 from contracts.settings import Settings, checked_base_url
 from contracts.specs import load_spec
@@ -29,6 +29,8 @@ LIVE_ENV = {
     "yandex": ("YANDEX_API_KEY", "YANDEX_IAM_TOKEN", "YANDEX_FOLDER_ID", "YANDEX_BASE_URL", "YANDEX_MODEL"),
     "mka1": ("MKA1_API_KEY", "MKA1_ON_BEHALF_OF", "MKA1_BASE_URL", "MKA1_MODEL"),
 }
+# The operations the suite drives; a spec without them cannot be run against.
+DRIVEN_OPERATIONS = ("createResponse", "getResponse", "cancelResponse")
 LIVE_RETRIES = 4
 LIVE_TIMEOUT = 30.0
 
@@ -102,6 +104,14 @@ def preflight(settings: Settings) -> None:
     check_drift_names(settings)
     for provider in settings.providers:
         spec = load_spec(provider)
+        missing = [operation for operation in DRIVEN_OPERATIONS if operation not in spec.operations]
+        if missing:
+            raise SpecError(
+                f"spec file {spec.path} has no operation {', '.join(missing)}",
+                "the suite drives these operationIds; restore them",
+            )
+        if not spec.document.get("servers"):
+            raise SpecError(f"spec file {spec.path} has no servers entry", "add the vendor's base URL as servers[0]")
         if settings.target == "live":
             _live(provider, settings, spec.base_url)
     if settings.target == "live":

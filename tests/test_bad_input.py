@@ -1,0 +1,76 @@
+"""Bad input to `contracts check` is one clear line and exit 2; an endpoint nobody answers on is exit 3 in time."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from contracts.cli import main
+from contracts.client import TUNING_ENV
+from contracts.targets import LIVE_ENV
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "live" / "bad-input.yaml").read_text())
+# pytest and the suite take about a second to start before the deadline clock does.
+SLACK = 2.0
+
+
+@pytest.fixture(autouse=True)
+def _nothing_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each case starts from an environment without live configuration, tuning or spec override."""
+    for name in (*LIVE_ENV["yandex"], *LIVE_ENV["mka1"], TUNING_ENV, "CONTRACTS_SPEC_DIR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_bad_input_is_one_line_on_stderr_and_exit_2(
+    case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = f"sk-{secrets.token_hex(16)}"
+    spec = tmp_path / "specs" / "mka1" / "openapi.yaml"
+    if "spec" in case:
+        monkeypatch.setenv("CONTRACTS_SPEC_DIR", str(spec.parents[1]))
+        spec.parent.mkdir(parents=True)
+        if case["spec"] == "directory":
+            spec.mkdir()
+        elif case["spec"] is not None:
+            spec.write_text(case["spec"])
+    for name, value in case.get("env", {}).items():
+        monkeypatch.setenv(name, value.replace("{key}", key))
+    args = [arg.replace("{key}", key) for arg in case["args"]]
+    code = main(["check", "--report-dir", str(tmp_path / "reports"), *args])
+    captured = capsys.readouterr()
+    assert (code, captured.out, captured.err) == (2, "", case["line"].replace("{spec}", str(spec)) + "\n")
+    assert key not in captured.err
+    assert not (tmp_path / "reports").exists()
+
+
+def test_an_unreachable_url_exits_3_within_the_deadline_with_the_default_backoff(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("MKA1_API_KEY", f"sk-{secrets.token_hex(16)}")
+    started = time.monotonic()
+    code = main(["check", "--target", "live", "--provider", "mka1", "--base-url", f"http://127.0.0.1:{port}",
+                 "--deadline", "2", "--report-dir", str(tmp_path), "--baseline-dir", str(tmp_path)])  # fmt: skip
+    elapsed = time.monotonic() - started
+    out = capsys.readouterr().out
+    [entry] = json.loads((tmp_path / "drift.json").read_text())["providers"]
+    assert (code, entry["status"], entry["requests"], entry["drift"]) == (3, "unavailable", 1, [])
+    # Backoff 0.5 s then 1 s; the next 2 s wait would cross the deadline, so the run stops instead of sleeping.
+    assert entry["retried_faults"] == 2
+    note = (
+        "unavailable: 127.0.0.1 never answered before the run deadline;"
+        " check the base URL and the network, or raise --deadline"
+    )
+    assert entry["notes"] == [note]
+    assert f"  note: {note}" in out.splitlines()
+    assert elapsed < 2 + SLACK
