@@ -132,8 +132,10 @@ def compare(client: Contract, server: Contract) -> PairDiff:
             continue
         a, b = client.fields.get(key), server.fields.get(key)
         checks = _request_rules if section in REQUEST_SECTIONS else _response_rules
-        found += [Difference(section, path, kind, breaking, reason) for kind, breaking, reason in
-                  checks(a, b, client, server, section)]
+        found += [
+            Difference(section, path, kind, breaking, reason)
+            for kind, breaking, reason in checks(a, b, client, server, section)
+        ]
     ranked = sorted(found, key=lambda d: (not d.breaking, row_key((d.section, d.field))))
     return PairDiff(client.provider, server.provider, tuple(ranked))
 
@@ -141,8 +143,9 @@ def compare(client: Contract, server: Contract) -> PairDiff:
 Rule = tuple[str, bool, str]
 
 
-def _response_rules(a: FieldFacts | None, b: FieldFacts | None, client: Contract, server: Contract,
-                    section: str) -> Iterator[Rule]:
+def _response_rules(
+    a: FieldFacts | None, b: FieldFacts | None, client: Contract, server: Contract, section: str
+) -> Iterator[Rule]:
     A, B = client.provider, server.provider
     if a is not None and b is None and a.path.endswith("[]"):
         yield "type", True, f"{B} does not describe these items; {A} expects {_describe(a)}"
@@ -152,8 +155,11 @@ def _response_rules(a: FieldFacts | None, b: FieldFacts | None, client: Contract
         return
     if b is None:
         assert a is not None
-        yield ("presence", True, f"{A} requires it; {B} does not document it") if a.required else (
-            "presence", False, f"{A} has it as optional; {B} does not document it")
+        yield (
+            ("presence", True, f"{A} requires it; {B} does not document it")
+            if a.required
+            else ("presence", False, f"{A} has it as optional; {B} does not document it")
+        )
         return
     if a is None:
         sends = "always sends" if b.required else "may send"
@@ -178,15 +184,19 @@ def _response_rules(a: FieldFacts | None, b: FieldFacts | None, client: Contract
         yield "pattern", False, f"{B} constrains values to {b.pattern}; {A} accepts any"
 
 
-def _request_rules(a: FieldFacts | None, b: FieldFacts | None, client: Contract, server: Contract,
-                   section: str) -> Iterator[Rule]:
+def _request_rules(
+    a: FieldFacts | None, b: FieldFacts | None, client: Contract, server: Contract, section: str
+) -> Iterator[Rule]:
     A, B = client.provider, server.provider
     if b is None:
         yield "presence", False, f"{A} defines it; {B} does not document it"
         return
     if a is None:
-        yield ("presence", True, f"{B} requires it; {A} never sends it") if b.required else (
-            "presence", False, f"{B} accepts it as optional; {A} does not know it")
+        yield (
+            ("presence", True, f"{B} requires it; {A} never sends it")
+            if b.required
+            else ("presence", False, f"{B} accepts it as optional; {A} does not know it")
+        )
         return
     if b.required and not a.required:
         yield "requiredness", True, f"{B} requires it; {A} may not send it"
@@ -205,8 +215,9 @@ def _request_rules(a: FieldFacts | None, b: FieldFacts | None, client: Contract,
         yield "pattern", True, f"{B} accepts only values matching {b.pattern}; {A} does not promise that"
 
 
-def _type_rules(reader: FieldFacts, sender: FieldFacts, reader_name: str, sender_name: str,
-                reading: bool) -> Iterator[Rule]:
+def _type_rules(
+    reader: FieldFacts, sender: FieldFacts, reader_name: str, sender_name: str, reading: bool
+) -> Iterator[Rule]:
     """The sender's types must all be accepted by the reader (an integer is a number)."""
     if reader.types is None or sender.types is None or reader.types == sender.types:
         return
@@ -265,8 +276,13 @@ def _status_differences(client: Contract, server: Contract) -> Iterator[Differen
     A, B = client.provider, server.provider
     for status in server.statuses:
         if status not in client.statuses:
-            yield Difference(STATUSES, status, "status", True,
-                             f"{B} may answer {status}{_assumed(status, server)}, which {A} does not document")
+            yield Difference(
+                STATUSES,
+                status,
+                "status",
+                True,
+                f"{B} may answer {status}{_assumed(status, server)}, which {A} does not document",
+            )
     for status in client.statuses:
         if status not in server.statuses:
             yield Difference(STATUSES, status, "status", False, f"{A} documents {status}; {B} never does")
@@ -274,8 +290,13 @@ def _status_differences(client: Contract, server: Contract) -> Iterator[Differen
         mine, theirs = client.envelopes.get(status), server.envelopes.get(status)
         if mine and theirs and mine != theirs:
             basis = _assumed(status, client, server)
-            yield Difference(f"{status} body", "", "envelope", True,
-                             f"{A} expects a {mine} error body; {B} sends a {theirs} one{basis}")
+            yield Difference(
+                f"{status} body",
+                "",
+                "envelope",
+                True,
+                f"{A} expects a {mine} error body; {B} sends a {theirs} one{basis}",
+            )
 
 
 def _assumed(status: str, *contracts: Contract) -> str:

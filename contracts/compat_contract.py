@@ -34,6 +34,7 @@ class Contract:
 
 def contract_of(spec: Spec) -> Contract:
     """Flatten the cancel operation of one spec: auth, statuses, parameters, bodies and headers."""
+
     def resolve(ref: str) -> Any:
         return resolve_pointer(spec.document, ref)
 

@@ -92,8 +92,13 @@ def _observe(provider: str, entry: Any, matrix: Matrix) -> ObservedProvider:
     return ObservedProvider(provider, None, fields, enums, codes, tuple(found))
 
 
-def contradictions(provider: str, fields: tuple[str, ...], enums: dict[str, tuple[Any, ...]],
-                   codes: tuple[str, ...], contract: Contract) -> list[Contradiction]:
+def contradictions(
+    provider: str,
+    fields: tuple[str, ...],
+    enums: dict[str, tuple[Any, ...]],
+    codes: tuple[str, ...],
+    contract: Contract,
+) -> list[Contradiction]:
     """Where observed behaviour leaves what `contract` promises: fields, required fields, enum values, statuses."""
     spec = {path: facts for (section, path), facts in contract.fields.items() if section == BODY}
     seen = set(fields) | {ancestor for f in fields for ancestor in _ancestors(f)}

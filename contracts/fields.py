@@ -14,8 +14,20 @@ from typing import Any
 Resolve = Callable[[str], Any]
 
 MAX_DEPTH = 12
-CONSTRAINTS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "minItems",
-               "maxItems", "minProperties", "maxProperties", "multipleOf", "format")
+CONSTRAINTS = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+    "multipleOf",
+    "format",
+)
 _VALUE_TYPES = {str: "string", bool: "boolean", int: "integer", float: "number", dict: "object", list: "array"}
 
 
@@ -55,8 +67,12 @@ ANY = _Shape(None, True, None, None, {}, frozenset(), None, frozenset(), {})
 NOTHING = _Shape(frozenset(), False, (), None, {}, frozenset(), None, frozenset(), {})
 
 
-def iter_fields(resolve: Resolve, node: Any, path: str = "", seen: frozenset[str] = frozenset(),
-                ) -> Iterator[FieldFacts]:
+def iter_fields(
+    resolve: Resolve,
+    node: Any,
+    path: str = "",
+    seen: frozenset[str] = frozenset(),
+) -> Iterator[FieldFacts]:
     """Every field under `node`, depth first, each with its requiredness relative to its parent."""
     if path.count(".") + path.count("[]") >= MAX_DEPTH:
         return
@@ -141,8 +157,17 @@ def _own(node: dict[str, Any]) -> _Shape:
     properties = dict(node.get("properties", {}))
     items = node.get("items") if isinstance(node.get("items"), dict) else None
     constraints = {key: node[key] for key in CONSTRAINTS if key in node}
-    return _Shape(types, nullable, enum, node.get("pattern"), properties, frozenset(node.get("required", [])), items,
-                  frozenset(), constraints)
+    return _Shape(
+        types,
+        nullable,
+        enum,
+        node.get("pattern"),
+        properties,
+        frozenset(node.get("required", [])),
+        items,
+        frozenset(),
+        constraints,
+    )
 
 
 def _both(shapes: list[_Shape]) -> _Shape:
@@ -187,7 +212,8 @@ def _either(shapes: list[_Shape]) -> _Shape:
         refs=frozenset().union(*(shape.refs for shape in shapes)),
         # Bounds only survive when every valued branch agrees on them.
         constraints={k: v for k, v in valued[0].constraints.items() if all(s.constraints.get(k) == v for s in valued)}
-        if valued else {},
+        if valued
+        else {},
     )
 
 

@@ -14,6 +14,7 @@ from contracts.plugin import REPORT_KEY, SUITE
 from contracts.settings import settings_from_options
 from contracts.targets import preflight
 
+REPORT_FILES = ("drift.json", "drift.md", "junit.xml", "report.html")
 PASSED_THROUGH = ("provider", "target", "base_url", "report_dir", "max_examples", "budget", "create_budget",
                   "deadline", "baseline_dir", "history")  # fmt: skip
 
@@ -91,5 +92,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: the contract run did not finish (pytest exit code {int(code)})", file=sys.stderr)
         return EXIT_USAGE
     if settings.report_dir is not None:
-        print(f"reports: {settings.report_dir}/drift.json", flush=True)
+        names = ", ".join(str(settings.report_dir / name) for name in REPORT_FILES)
+        print(f"reports: {names}", flush=True)
     return exit_code(capture.report)

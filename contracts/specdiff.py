@@ -69,18 +69,25 @@ def load_severities(override: Path | None = None) -> SeverityTable:
     merged = dict(entries)
     for kind, value in raw.items():
         if kind not in entries:
-            raise ConfigError(f"severities file {override}: unknown change kind {kind!r}",
-                              f"use one of: {', '.join(entries)}")
+            raise ConfigError(
+                f"severities file {override}: unknown change kind {kind!r}", f"use one of: {', '.join(entries)}"
+            )
         default = entries[kind]
         if isinstance(value, str) and value in SEVERITY_ORDER:
             merged[kind] = value if isinstance(default, str) else {direction: value for direction in default}
-        elif isinstance(value, dict) and isinstance(default, dict) and set(value) <= set(default) and all(
-                v in SEVERITY_ORDER for v in value.values()):
+        elif (
+            isinstance(value, dict)
+            and isinstance(default, dict)
+            and set(value) <= set(default)
+            and all(v in SEVERITY_ORDER for v in value.values())
+        ):
             merged[kind] = {**default, **value}
         else:
             allowed = "|".join(SEVERITY_ORDER) if isinstance(default, str) else f"{{{', '.join(default)}}} of those"
-            raise ConfigError(f"severities file {override}: {kind} must be {allowed}, got {value!r}",
-                              "severities are error, warning or info")
+            raise ConfigError(
+                f"severities file {override}: {kind} must be {allowed}, got {value!r}",
+                "severities are error, warning or info",
+            )
     return SeverityTable(merged)
 
 
@@ -102,8 +109,9 @@ def render_text(changes: list[Change]) -> str:
     """Aligned `severity  kind  location  detail` lines, then a count line."""
     kind_width = max((len(c.kind) for c in changes), default=0)
     location_width = max((len(c.location) for c in changes), default=0)
-    lines = [f"{c.severity:<7}  {c.kind:<{kind_width}}  {c.location:<{location_width}}  {c.detail}".rstrip()
-             for c in changes]
+    lines = [
+        f"{c.severity:<7}  {c.kind:<{kind_width}}  {c.location:<{location_width}}  {c.detail}".rstrip() for c in changes
+    ]
     if not changes:
         return "no changes\n"
     counts = ", ".join(f"{sum(1 for c in changes if c.severity == s)} {s}" for s in SEVERITY_ORDER)
@@ -122,8 +130,10 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any], table: SeverityTabl
             found.append(("operation-added", "", name, f"{method} {route}"))
     for name in old_ops.keys() & new_ops.keys():
         found += _operation_changes(name, old, old_ops[name], new, new_ops[name])
-    changes = [Change(table.severity(kind, direction), kind, location, detail, direction)
-               for kind, direction, location, detail in found]
+    changes = [
+        Change(table.severity(kind, direction), kind, location, detail, direction)
+        for kind, direction, location, detail in found
+    ]
     return sorted(changes, key=lambda c: (SEVERITY_ORDER.index(c.severity), c.location, c.kind, c.detail))
 
 
@@ -140,8 +150,9 @@ def _operations(document: dict[str, Any]) -> dict[str, Operation]:
     return found
 
 
-def _operation_changes(name: str, old: dict[str, Any], old_op: Operation, new: dict[str, Any],
-                       new_op: Operation) -> Iterator[Found]:
+def _operation_changes(
+    name: str, old: dict[str, Any], old_op: Operation, new: dict[str, Any], new_op: Operation
+) -> Iterator[Found]:
     before, after = _surface(old, old_op), _surface(new, new_op)
     old_statuses, new_statuses = old_op[2].get("responses", {}), new_op[2].get("responses", {})
     for status in old_statuses:
@@ -165,6 +176,7 @@ def _operation_changes(name: str, old: dict[str, Any], old_op: Operation, new: d
 
 def _surface(document: dict[str, Any], operation: Operation) -> dict[tuple[str, str], FieldFacts]:
     """Every comparable field of one operation, keyed by (part, path): part is `param`, `request` or a status."""
+
     def resolve(ref: str) -> Any:
         return resolve_pointer(document, ref)
 
@@ -190,8 +202,9 @@ def _surface(document: dict[str, Any], operation: Operation) -> dict[tuple[str, 
             fields.update({(str(status), f.path): f for f in iter_fields(resolve, schema)})
         for header, spec in response.get("headers", {}).items():
             spec = deref(spec)
-            fields[(str(status), f"header.{header}")] = facts_of(resolve, spec.get("schema", {}), f"header.{header}",
-                                                                 bool(spec.get("required")))
+            fields[(str(status), f"header.{header}")] = facts_of(
+                resolve, spec.get("schema", {}), f"header.{header}", bool(spec.get("required"))
+            )
     return fields
 
 
@@ -207,8 +220,11 @@ def _field_changes(old: FieldFacts | None, new: FieldFacts | None) -> Iterator[t
     if old.required != new.required:
         yield ("became-required", "optional → required") if new.required else ("became-optional", "required → optional")
     if old.nullable != new.nullable:
-        yield ("became-nullable", "null now allowed") if new.nullable else (
-            "became-non-nullable", "null no longer allowed")
+        yield (
+            ("became-nullable", "null now allowed")
+            if new.nullable
+            else ("became-non-nullable", "null no longer allowed")
+        )
     if old.types != new.types:
         yield "type-changed", f"{old.type_label} → {new.type_label}"
     yield from _enum_changes(old.enum, new.enum)
@@ -238,8 +254,9 @@ def _constraint_changes(old: dict[str, Any], new: dict[str, Any]) -> Iterator[tu
         if before == after:
             continue
         detail = f"{key} {before if before is not None else 'none'} → {after if after is not None else 'none'}"
-        if key not in LOWER_BOUNDS + UPPER_BOUNDS or not all(isinstance(v, (int, float)) for v in (before, after)
-                                                              if v is not None):
+        if key not in LOWER_BOUNDS + UPPER_BOUNDS or not all(
+            isinstance(v, (int, float)) for v in (before, after) if v is not None
+        ):
             yield "constraint-changed", detail
         elif before is None or after is None:
             yield ("constraint-tightened" if before is None else "constraint-loosened"), detail
@@ -248,8 +265,11 @@ def _constraint_changes(old: dict[str, Any], new: dict[str, Any]) -> Iterator[tu
             yield ("constraint-tightened" if tighter else "constraint-loosened"), detail
 
 
-def _ancestor_changed(key: tuple[str, str], before: dict[tuple[str, str], Any], after: dict[tuple[str, str], Any],
-                      ) -> bool:
+def _ancestor_changed(
+    key: tuple[str, str],
+    before: dict[tuple[str, str], Any],
+    after: dict[tuple[str, str], Any],
+) -> bool:
     part, path = key
     parents = [""] if part == "request" and path else []
     while (parent := parent_of(path)) is not None:

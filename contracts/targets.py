@@ -100,9 +100,13 @@ def live_limits(settings: Settings, deadline: float) -> Limits:
 
 
 def preflight(settings: Settings) -> None:
-    """Fail before pytest starts on what would otherwise fail inside it: drift names, specs, live configuration."""
+    """Fail before pytest starts on what would otherwise fail inside it: drift names, specs, baselines, live setup."""
+    from contracts.baseline import load_baseline
+
     check_drift_names(settings)
     for provider in settings.providers:
+        if settings.baseline_dir is not None:
+            load_baseline(settings.baseline_dir, provider)
         spec = load_spec(provider)
         missing = [operation for operation in DRIVEN_OPERATIONS if operation not in spec.operations]
         if missing:

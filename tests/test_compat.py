@@ -54,12 +54,16 @@ def test_completed_at_is_required_only_by_mka1_and_unknown_to_yandex(matrix: Mat
     assert facts(matrix, "openai", "completed_at") == ("number", False, True, None)
     assert facts(matrix, "yandex", "completed_at") is None
     assert differences(matrix, "mka1", "yandex", "200 body", "completed_at") == [
-        Difference("200 body", "completed_at", "presence", True, "mka1 requires it; yandex does not document it")]
+        Difference("200 body", "completed_at", "presence", True, "mka1 requires it; yandex does not document it")
+    ]
     assert differences(matrix, "mka1", "openai", "200 body", "completed_at") == [
-        Difference("200 body", "completed_at", "requiredness", True, "mka1 requires it; openai may omit it")]
+        Difference("200 body", "completed_at", "requiredness", True, "mka1 requires it; openai may omit it")
+    ]
     assert differences(matrix, "yandex", "mka1", "200 body", "completed_at") == [
-        Difference("200 body", "completed_at", "presence", False,
-                   "mka1 always sends it; yandex does not know it (ignored)")]
+        Difference(
+            "200 body", "completed_at", "presence", False, "mka1 always sends it; yandex does not know it (ignored)"
+        )
+    ]
 
 
 def test_store_exists_only_in_mka1(matrix: Matrix) -> None:
@@ -67,15 +71,21 @@ def test_store_exists_only_in_mka1(matrix: Matrix) -> None:
     assert facts(matrix, "yandex", "store") is None
     assert facts(matrix, "openai", "store") is None
     assert differences(matrix, "mka1", "openai", "200 body", "store") == [
-        Difference("200 body", "store", "presence", True, "mka1 requires it; openai does not document it")]
+        Difference("200 body", "store", "presence", True, "mka1 requires it; openai does not document it")
+    ]
     assert differences(matrix, "openai", "mka1", "200 body", "store") == [
-        Difference("200 body", "store", "presence", False, "mka1 always sends it; openai does not know it (ignored)")]
+        Difference("200 body", "store", "presence", False, "mka1 always sends it; openai does not know it (ignored)")
+    ]
 
 
 def test_service_tier_enums_differ_and_only_openai_allows_null(matrix: Matrix) -> None:
     assert facts(matrix, "mka1", "service_tier") == ("string", False, False, ("auto", "default", "flex", "priority"))
     assert facts(matrix, "openai", "service_tier") == (
-        "string", False, True, ("auto", "default", "flex", "scale", "priority", "fast", "ultrafast"))
+        "string",
+        False,
+        True,
+        ("auto", "default", "flex", "scale", "priority", "fast", "ultrafast"),
+    )
     assert facts(matrix, "yandex", "service_tier") == ("any", False, True, None)
     assert differences(matrix, "mka1", "openai", "200 body", "service_tier") == [
         Difference("200 body", "service_tier", "nullability", True, "openai may send null; mka1 does not allow null"),
@@ -83,13 +93,20 @@ def test_service_tier_enums_differ_and_only_openai_allows_null(matrix: Matrix) -
     ]
     assert differences(matrix, "openai", "mka1", "200 body", "service_tier") == [
         Difference("200 body", "service_tier", "nullability", False, "openai allows null; mka1 never sends null"),
-        Difference("200 body", "service_tier", "enum", False,
-                   "openai knows scale, fast, ultrafast, which mka1 never sends"),
+        Difference(
+            "200 body", "service_tier", "enum", False, "openai knows scale, fast, ultrafast, which mka1 never sends"
+        ),
     ]
     assert differences(matrix, "mka1", "yandex", "200 body", "service_tier") == [
-        Difference("200 body", "service_tier", "type", True,
-                   "yandex leaves its type open (any value, null included); mka1 expects string "
-                   "(auto, default, flex, priority)")]
+        Difference(
+            "200 body",
+            "service_tier",
+            "type",
+            True,
+            "yandex leaves its type open (any value, null included); mka1 expects string "
+            "(auto, default, flex, priority)",
+        )
+    ]
 
 
 def test_status_is_required_only_by_mka1_with_the_same_six_values_everywhere(matrix: Matrix) -> None:
@@ -98,21 +115,37 @@ def test_status_is_required_only_by_mka1_with_the_same_six_values_everywhere(mat
     assert facts(matrix, "yandex", "status") == ("string", False, False, six)
     assert facts(matrix, "openai", "status") == ("string", False, False, six)
     assert differences(matrix, "mka1", "yandex", "200 body", "status") == [
-        Difference("200 body", "status", "requiredness", True, "mka1 requires it; yandex may omit it")]
+        Difference("200 body", "status", "requiredness", True, "mka1 requires it; yandex may omit it")
+    ]
     assert differences(matrix, "openai", "yandex", "200 body", "status") == []
 
 
 def test_error_envelopes_are_flat_for_yandex_and_openai_404_and_wrapped_for_mka1(matrix: Matrix) -> None:
     envelopes = {p: matrix.contracts[p].envelopes for p in PROVIDERS}
     assert (envelopes["yandex"]["404"], envelopes["mka1"]["404"], envelopes["openai"]["404"]) == (
-        "flat", "wrapped", "flat")
+        "flat",
+        "wrapped",
+        "flat",
+    )
     assert envelopes["openai"]["429"] == "wrapped"
     assert differences(matrix, "yandex", "mka1", "404 body", "") == [
-        Difference("404 body", "", "envelope", True,
-                   "yandex expects a flat error body; mka1 sends a wrapped one (an assumption in the mka1 spec)")]
+        Difference(
+            "404 body",
+            "",
+            "envelope",
+            True,
+            "yandex expects a flat error body; mka1 sends a wrapped one (an assumption in the mka1 spec)",
+        )
+    ]
     assert differences(matrix, "mka1", "openai", "404 body", "") == [
-        Difference("404 body", "", "envelope", True,
-                   "mka1 expects a wrapped error body; openai sends a flat one (an assumption in the mka1 spec)")]
+        Difference(
+            "404 body",
+            "",
+            "envelope",
+            True,
+            "mka1 expects a wrapped error body; openai sends a flat one (an assumption in the mka1 spec)",
+        )
+    ]
     assert differences(matrix, "yandex", "openai", "404 body", "") == []
     # A clashing envelope replaces the field-by-field comparison of that body.
     assert differences(matrix, "yandex", "mka1", "404 body", "message") == []
@@ -122,13 +155,24 @@ def test_yandex_uuid_ids_break_mka1s_resp_pattern_but_not_the_other_way(matrix: 
     assert matrix.contracts["mka1"].fields[("path parameters", "response_id")].pattern == "^resp[-_][a-zA-Z0-9]+$"
     assert matrix.contracts["yandex"].fields[("path parameters", "response_id")].pattern is None
     assert differences(matrix, "mka1", "yandex", "path parameters", "response_id") == [
-        Difference("path parameters", "response_id", "id-pattern", True,
-                   "yandex's id '1e5ee267-2d01-49d7-abf9-94b9c0ffee00' does not match mka1's pattern "
-                   "^resp[-_][a-zA-Z0-9]+$")]
+        Difference(
+            "path parameters",
+            "response_id",
+            "id-pattern",
+            True,
+            "yandex's id '1e5ee267-2d01-49d7-abf9-94b9c0ffee00' does not match mka1's pattern ^resp[-_][a-zA-Z0-9]+$",
+        )
+    ]
     assert differences(matrix, "mka1", "openai", "path parameters", "response_id") == [
-        Difference("path parameters", "response_id", "id-pattern", False,
-                   "openai declares no id pattern; its example id 'resp_677efb5139a88190b512bc3fef8e535d' matches "
-                   "^resp[-_][a-zA-Z0-9]+$")]
+        Difference(
+            "path parameters",
+            "response_id",
+            "id-pattern",
+            False,
+            "openai declares no id pattern; its example id 'resp_677efb5139a88190b512bc3fef8e535d' matches "
+            "^resp[-_][a-zA-Z0-9]+$",
+        )
+    ]
     assert differences(matrix, "yandex", "mka1", "path parameters", "response_id")[0].breaking is False
 
 
@@ -137,18 +181,32 @@ def test_usage_is_never_nullable_but_only_openai_lets_it_be_omitted(matrix: Matr
     assert facts(matrix, "mka1", "usage") == ("object", True, False, None)
     assert facts(matrix, "openai", "usage") == ("object", False, False, None)
     assert differences(matrix, "yandex", "openai", "200 body", "usage") == [
-        Difference("200 body", "usage", "requiredness", True, "yandex requires it; openai may omit it")]
+        Difference("200 body", "usage", "requiredness", True, "yandex requires it; openai may omit it")
+    ]
     assert differences(matrix, "openai", "yandex", "200 body", "usage.input_tokens_details.cache_write_tokens") == [
-        Difference("200 body", "usage.input_tokens_details.cache_write_tokens", "presence", True,
-                   "openai requires it; yandex does not document it")]
+        Difference(
+            "200 body",
+            "usage.input_tokens_details.cache_write_tokens",
+            "presence",
+            True,
+            "openai requires it; yandex does not document it",
+        )
+    ]
 
 
 def test_statuses_a_spec_only_assumes_say_so(matrix: Matrix) -> None:
     assert differences(matrix, "openai", "yandex", "status codes", "401") == [
-        Difference("status codes", "401", "status", True,
-                   "yandex may answer 401 (an assumption in the yandex spec), which openai does not document")]
+        Difference(
+            "status codes",
+            "401",
+            "status",
+            True,
+            "yandex may answer 401 (an assumption in the yandex spec), which openai does not document",
+        )
+    ]
     assert differences(matrix, "yandex", "mka1", "401 body", "")[0].reason == (
-        "yandex expects a flat error body; mka1 sends a wrapped one (an assumption in the yandex and mka1 specs)")
+        "yandex expects a flat error body; mka1 sends a wrapped one (an assumption in the yandex and mka1 specs)"
+    )
     assert "404" not in matrix.contracts["yandex"].assumed
 
 
@@ -156,8 +214,14 @@ def test_yandex_api_key_auth_is_breaking_for_clients_that_use_it(matrix: Matrix)
     assert matrix.contracts["yandex"].auth == ("Authorization: Api-Key <API key>", "Authorization: Bearer <token>")
     assert matrix.contracts["mka1"].auth == ("Authorization: Bearer <token>",)
     assert differences(matrix, "yandex", "mka1", "auth", "Authorization: Api-Key <API key>") == [
-        Difference("auth", "Authorization: Api-Key <API key>", "auth", True,
-                   "yandex may authenticate this way; mka1 does not accept it")]
+        Difference(
+            "auth",
+            "Authorization: Api-Key <API key>",
+            "auth",
+            True,
+            "yandex may authenticate this way; mka1 does not accept it",
+        )
+    ]
     assert differences(matrix, "mka1", "yandex", "auth", "Authorization: Api-Key <API key>")[0].breaking is False
 
 
@@ -170,8 +234,13 @@ def test_children_of_a_missing_field_are_not_listed_again(matrix: Matrix) -> Non
 
 def test_summary_lines_cover_every_ordered_pair(matrix: Matrix) -> None:
     assert [(p.client, p.server) for p in matrix.pairs] == [
-        ("yandex", "mka1"), ("yandex", "openai"), ("mka1", "yandex"),
-        ("mka1", "openai"), ("openai", "yandex"), ("openai", "mka1")]
+        ("yandex", "mka1"),
+        ("yandex", "openai"),
+        ("mka1", "yandex"),
+        ("mka1", "openai"),
+        ("openai", "yandex"),
+        ("openai", "mka1"),
+    ]
     first = matrix.pairs[0]
     other = len(first.differences) - first.breaking
     assert first.summary == f"yandex → mka1: {first.breaking} breaking, {other} non-breaking"
@@ -199,8 +268,17 @@ def test_markdown_starts_with_one_summary_line_per_pair(capsys: pytest.CaptureFi
 def test_json_keys_come_in_a_fixed_order(capsys: pytest.CaptureFixture[str]) -> None:
     main(["compat", "--format", "json"])
     payload = json.loads(capsys.readouterr().out)
-    assert list(payload) == ["operation", "providers", "specs", "summary", "auth", "status_codes", "rows", "pairs",
-                             "observed"]
+    assert list(payload) == [
+        "operation",
+        "providers",
+        "specs",
+        "summary",
+        "auth",
+        "status_codes",
+        "rows",
+        "pairs",
+        "observed",
+    ]
     assert list(payload["rows"][0]) == ["section", "field", "differs", "providers"]
     assert list(payload["pairs"][0]["differences"][0]) == ["section", "field", "kind", "class", "reason"]
 
@@ -232,23 +310,46 @@ def test_an_unknown_provider_is_one_line_and_exit_two(capsys: pytest.CaptureFixt
     assert main(["compat", "--providers", "yandex,anthropic"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err == ("error: unknown provider 'anthropic' in --providers; "
-                            "use some of: yandex, mka1, openai\n")
+    assert captured.err == ("error: unknown provider 'anthropic' in --providers; use some of: yandex, mka1, openai\n")
 
 
 def write_drift(folder: Path) -> Path:
     folder.mkdir(exist_ok=True)
-    (folder / "drift.json").write_text(json.dumps({"providers": [
-        {"provider": "yandex", "observed": {
-            "fields": ["id", "object", "created_at", "status", "output", "output.0.type", "parallel_tool_calls",
-                       "store", "usage", "usage.input_tokens", "usage.input_tokens_details",
-                       "usage.input_tokens_details.cached_tokens", "usage.output_tokens",
-                       "usage.output_tokens_details", "usage.output_tokens_details.reasoning_tokens",
-                       "usage.total_tokens"],
-            "enums": {"status": ["cancelled", "cancelling"]},
-            "status_codes": {"cancelResponse": [200, 404, 409]}}},
-        {"provider": "mka1", "records": []},
-    ]}), encoding="utf-8")
+    (folder / "drift.json").write_text(
+        json.dumps(
+            {
+                "providers": [
+                    {
+                        "provider": "yandex",
+                        "observed": {
+                            "fields": [
+                                "id",
+                                "object",
+                                "created_at",
+                                "status",
+                                "output",
+                                "output.0.type",
+                                "parallel_tool_calls",
+                                "store",
+                                "usage",
+                                "usage.input_tokens",
+                                "usage.input_tokens_details",
+                                "usage.input_tokens_details.cached_tokens",
+                                "usage.output_tokens",
+                                "usage.output_tokens_details",
+                                "usage.output_tokens_details.reasoning_tokens",
+                                "usage.total_tokens",
+                            ],
+                            "enums": {"status": ["cancelled", "cancelling"]},
+                            "status_codes": {"cancelResponse": [200, 404, 409]},
+                        },
+                    },
+                    {"provider": "mka1", "records": []},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -258,8 +359,11 @@ def test_observed_behaviour_is_checked_against_its_own_spec_and_the_others(
     assert main(["compat", "--format", "json", "--observed", str(write_drift(tmp_path / "report"))]) == 0
     observed = json.loads(capsys.readouterr().out)["observed"]["providers"]
     own = [(c["kind"], c["location"]) for c in observed["yandex"]["contradictions"] if c["against"] == "yandex"]
-    assert own == [("undocumented-field", "store"), ("enum-value-outside-spec", "status"),
-                   ("undocumented-status", "409")]
+    assert own == [
+        ("undocumented-field", "store"),
+        ("enum-value-outside-spec", "status"),
+        ("undocumented-status", "409"),
+    ]
     against_mka1 = {(c["kind"], c["location"]) for c in observed["yandex"]["contradictions"] if c["against"] == "mka1"}
     assert ("missing-required-field", "completed_at") in against_mka1
     assert ("undocumented-field", "store") not in against_mka1
@@ -280,16 +384,18 @@ def test_a_missing_observed_dir_is_one_line_and_exit_two(tmp_path: Path, capsys:
     assert main(["compat", "--observed", str(tmp_path / "nowhere")]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err == (f"error: --observed {tmp_path / 'nowhere'} is not a directory; "
-                            "pass a report dir from `contracts check`\n")
+    assert captured.err == (
+        f"error: --observed {tmp_path / 'nowhere'} is not a directory; pass a report dir from `contracts check`\n"
+    )
 
 
 def test_a_report_dir_without_drift_json_is_one_line_and_exit_two(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["compat", "--observed", str(tmp_path)]) == 2
-    assert capsys.readouterr().err == (f"error: cannot read {tmp_path / 'drift.json'}: No such file or directory; "
-                                       "run `contracts check` to write it\n")
+    assert capsys.readouterr().err == (
+        f"error: cannot read {tmp_path / 'drift.json'}: No such file or directory; run `contracts check` to write it\n"
+    )
 
 
 def test_a_drift_json_that_is_not_json_is_one_line_and_exit_two(
@@ -297,5 +403,6 @@ def test_a_drift_json_that_is_not_json_is_one_line_and_exit_two(
 ) -> None:
     (tmp_path / "drift.json").write_text("{\n  nope", encoding="utf-8")
     assert main(["compat", "--observed", str(tmp_path)]) == 2
-    assert capsys.readouterr().err == (f"error: {tmp_path / 'drift.json'} is not valid JSON (line 2); "
-                                       "re-run `contracts check`\n")
+    assert capsys.readouterr().err == (
+        f"error: {tmp_path / 'drift.json'} is not valid JSON (line 2); re-run `contracts check`\n"
+    )

@@ -70,8 +70,14 @@ def test_identical_specs_print_no_changes_and_exit_zero(capsys: pytest.CaptureFi
 
 def test_details_name_the_values_and_bounds_that_changed(capsys: pytest.CaptureFixture[str]) -> None:
     details = {}
-    for name in ("response-enum-widened", "request-enum-narrowed", "request-constraint-tightened", "pattern-changed",
-                 "response-type-changed", "response-field-removed"):
+    for name in (
+        "response-enum-widened",
+        "request-enum-narrowed",
+        "request-constraint-tightened",
+        "pattern-changed",
+        "response-type-changed",
+        "response-field-removed",
+    ):
         _, out, _ = run_cli(capsys, *case_args(name), "--format", "json")
         details[name] = json.loads(out)["changes"][0]["detail"]
     assert details == {
@@ -87,10 +93,15 @@ def test_details_name_the_values_and_bounds_that_changed(capsys: pytest.CaptureF
 def test_json_output_carries_direction_and_counts(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run_cli(capsys, *case_args("request-field-removed"), "--format", "json")
     payload = json.loads(out)
-    assert payload["changes"] == [{
-        "severity": "warning", "kind": "field-removed", "location": "createResponse/request/background",
-        "detail": "was optional boolean", "direction": "request",
-    }]
+    assert payload["changes"] == [
+        {
+            "severity": "warning",
+            "kind": "field-removed",
+            "location": "createResponse/request/background",
+            "detail": "was optional boolean",
+            "direction": "request",
+        }
+    ]
     assert payload["counts"] == {"error": 0, "warning": 1, "info": 0}
 
 
@@ -131,11 +142,15 @@ def test_a_spec_that_is_not_openapi_31_is_one_line_and_exit_two(
     ("content", "message"),
     [
         ("enum-widend: error\n", "unknown change kind 'enum-widend'; use one of: operation-added, operation-removed"),
-        ("enum-widened:\n  response: fatal\n",
-         "enum-widened must be {request, response} of those, got {'response': 'fatal'}; severities are error, "
-         "warning or info"),
-        ("operation-added:\n  request: info\n",
-         "operation-added must be error|warning|info, got {'request': 'info'}; severities are error, warning or info"),
+        (
+            "enum-widened:\n  response: fatal\n",
+            "enum-widened must be {request, response} of those, got {'response': 'fatal'}; severities are error, "
+            "warning or info",
+        ),
+        (
+            "operation-added:\n  request: info\n",
+            "operation-added must be error|warning|info, got {'request': 'info'}; severities are error, warning or info",
+        ),
         ("- enum-widened\n", "is not a mapping of change kinds; each entry is `kind: severity`"),
         ("enum-widened: [\n", "is not valid YAML; each entry is `kind: severity`"),
     ],
