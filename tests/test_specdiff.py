@@ -149,7 +149,8 @@ def test_a_spec_that_is_not_openapi_31_is_one_line_and_exit_two(
         ),
         (
             "operation-added:\n  request: info\n",
-            "operation-added must be error|warning|info, got {'request': 'info'}; severities are error, warning or info",
+            "operation-added must be error|warning|info, got {'request': 'info'}; severities are error, "
+            "warning or info",
         ),
         ("- enum-widened\n", "is not a mapping of change kinds; each entry is `kind: severity`"),
         ("enum-widened: [\n", "is not valid YAML; each entry is `kind: severity`"),
