@@ -1,0 +1,87 @@
+"""Every layer of the contract run for one provider, in plain Python and in the order `suite.py` runs them.
+
+`suite.py` runs the same layers as pytest tests (one per scenario, layer and mode) so that each failure is
+reported where it was found; this module runs them back to back without pytest, for the self-test and the
+benchmark, which run the engine many times and only look at the records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from schemathesis.generation import GenerationMode
+
+from contracts.client import BudgetExhausted
+from contracts.generated import GENERATED_OPERATIONS, MODES, run_generated, run_stateful
+from contracts.run import ProviderRun
+from contracts.scenarios import SCENARIOS
+
+# Must match contracts/suite.py, whose tests split the budget the same way.
+STATEFUL_STEPS = 5
+
+Stop = Callable[[ProviderRun], bool]
+
+
+def run_layers(run: ProviderRun, stop: Stop | None = None) -> None:
+    """Scenarios, then the stateful layer, then the generated layer per operation and mode.
+
+    `stop` is asked after each step; once it answers True the remaining steps are skipped. Records keep their
+    first sighting, so stopping early changes nothing about the records already found.
+    """
+    for step in steps():
+        if run.client.stopped is not None:
+            return  # the deadline passed or the endpoint is down: the suite skips every later test
+        step(run)
+        if stop is not None and stop(run):
+            return
+
+
+def steps() -> list[Callable[[ProviderRun], None]]:
+    """The run's steps in order: one per scenario, one for the stateful layer, one per generated slot."""
+    found: list[Callable[[ProviderRun], None]] = [scenario_step(name) for name in SCENARIOS]
+    found.append(stateful_step)
+    found += [generated_step(operation_id, mode) for operation_id in GENERATED_OPERATIONS for mode in MODES]
+    return found
+
+
+def scenario_step(name: str) -> Callable[[ProviderRun], None]:
+    """One scenario; a spent budget ends it with a note (as `suite.test_scenario`)."""
+
+    def step(run: ProviderRun) -> None:
+        try:
+            SCENARIOS[name](run)
+        except BudgetExhausted as exc:
+            if run.client.stopped is None:  # else the run already noted why sending stopped
+                run.note(f"scenario {name} stopped: {exc}")
+
+    return step
+
+
+def stateful_step(run: ProviderRun) -> None:
+    """The stateful layer with what the scenarios left of the budget (as `suite.test_stateful`)."""
+    remaining = run.client.remaining()
+    examples = run.max_examples if remaining is None else remaining // (2 * STATEFUL_STEPS)
+    if examples > 0:
+        run_stateful(run, examples, STATEFUL_STEPS)
+    else:
+        run.note("stateful layer skipped: no budget left after the scenarios")
+
+
+def generated_step(operation_id: str, mode: GenerationMode) -> Callable[[ProviderRun], None]:
+    """One generated slot, with its share of the budget (as `suite.test_generated`)."""
+
+    def step(run: ProviderRun) -> None:
+        share = run.shared.setdefault("generated_share", generated_share(run))
+        if share > 0:
+            run_generated(run, operation_id, mode, share)
+        else:
+            run.note(f"generated {operation_id} {mode.value} skipped: no budget left")
+
+    return step
+
+
+def generated_share(run: ProviderRun) -> int:
+    """Examples per generated slot: `max_examples`, or an equal share of what is left of the budget."""
+    remaining = run.client.remaining()
+    slots = len(GENERATED_OPERATIONS) * len(MODES)
+    return run.max_examples if remaining is None else remaining // slots
