@@ -16,7 +16,6 @@ from contracts.generated import GENERATED_OPERATIONS, MODES, run_generated, run_
 from contracts.run import ProviderRun
 from contracts.scenarios import SCENARIOS
 
-# Must match contracts/suite.py, whose tests split the budget the same way.
 STATEFUL_STEPS = 5
 
 Stop = Callable[[ProviderRun], bool]
@@ -45,7 +44,7 @@ def steps() -> list[Callable[[ProviderRun], None]]:
 
 
 def scenario_step(name: str) -> Callable[[ProviderRun], None]:
-    """One scenario; a spent budget ends it with a note (as `suite.test_scenario`)."""
+    """One scenario; a spent budget ends it with a note."""
 
     def step(run: ProviderRun) -> None:
         try:
@@ -58,9 +57,10 @@ def scenario_step(name: str) -> Callable[[ProviderRun], None]:
 
 
 def stateful_step(run: ProviderRun) -> None:
-    """The stateful layer with what the scenarios left of the budget (as `suite.test_stateful`)."""
+    """The stateful layer with what the scenarios left of the budget."""
     remaining = run.client.remaining()
-    examples = run.max_examples if remaining is None else remaining // (2 * STATEFUL_STEPS)
+    # A generous budget must not outgrow --max-examples: the budget only ever shrinks a layer.
+    examples = run.max_examples if remaining is None else min(run.max_examples, remaining // (2 * STATEFUL_STEPS))
     if examples > 0:
         run_stateful(run, examples, STATEFUL_STEPS)
     else:
@@ -68,7 +68,7 @@ def stateful_step(run: ProviderRun) -> None:
 
 
 def generated_step(operation_id: str, mode: GenerationMode) -> Callable[[ProviderRun], None]:
-    """One generated slot, with its share of the budget (as `suite.test_generated`)."""
+    """One generated slot, with its share of the budget."""
 
     def step(run: ProviderRun) -> None:
         share = run.shared.setdefault("generated_share", generated_share(run))
@@ -84,4 +84,4 @@ def generated_share(run: ProviderRun) -> int:
     """Examples per generated slot: `max_examples`, or an equal share of what is left of the budget."""
     remaining = run.client.remaining()
     slots = len(GENERATED_OPERATIONS) * len(MODES)
-    return run.max_examples if remaining is None else remaining // slots
+    return run.max_examples if remaining is None else min(run.max_examples, remaining // slots)

@@ -1,5 +1,6 @@
 """The contract suite pytest runs for each provider: scenarios, then the stateful and generated layers.
 
+Each step of `engine.steps()` is one test, so a failure names the scenario or layer that found the drift.
 Scenarios run first so they always fit in a live budget; the other layers share what is left.
 """
 
@@ -8,12 +9,10 @@ from __future__ import annotations
 import pytest
 from schemathesis.generation import GenerationMode
 
-from contracts.client import BudgetExhausted
-from contracts.generated import GENERATED_OPERATIONS, MODES, run_generated, run_stateful
+from contracts.engine import generated_step, scenario_step, stateful_step
+from contracts.generated import GENERATED_OPERATIONS, MODES
 from contracts.run import ProviderRun
 from contracts.scenarios import SCENARIOS
-
-STATEFUL_STEPS = 5
 
 
 @pytest.fixture(autouse=True)
@@ -41,22 +40,14 @@ def _stopped(run: ProviderRun) -> str:
 def test_scenario(contract_run: ProviderRun, name: str) -> None:
     """One deterministic flow."""
     before = set(contract_run.records)
-    try:
-        SCENARIOS[name](contract_run)
-    except BudgetExhausted as exc:
-        contract_run.note(f"scenario {name} stopped: {exc}")
+    scenario_step(name)(contract_run)
     fail_on_new_drift(contract_run, before)
 
 
 def test_stateful(contract_run: ProviderRun) -> None:
     """Links from create to cancel and retrieve, with real ids."""
     before = set(contract_run.records)
-    remaining = contract_run.client.remaining()
-    examples = contract_run.max_examples if remaining is None else remaining // (2 * STATEFUL_STEPS)
-    if examples > 0:
-        run_stateful(contract_run, examples, STATEFUL_STEPS)
-    else:
-        contract_run.note("stateful layer skipped: no budget left after the scenarios")
+    stateful_step(contract_run)
     fail_on_new_drift(contract_run, before)
 
 
@@ -65,15 +56,5 @@ def test_stateful(contract_run: ProviderRun) -> None:
 def test_generated(contract_run: ProviderRun, operation_id: str, mode: GenerationMode) -> None:
     """Generated ids and headers for cancel and retrieve, positive and negative."""
     before = set(contract_run.records)
-    share = contract_run.shared.setdefault("generated_share", _share(contract_run))
-    if share > 0:
-        run_generated(contract_run, operation_id, mode, share)
-    else:
-        contract_run.note(f"generated {operation_id} {mode.value} skipped: no budget left")
+    generated_step(operation_id, mode)(contract_run)
     fail_on_new_drift(contract_run, before)
-
-
-def _share(run: ProviderRun) -> int:
-    remaining = run.client.remaining()
-    slots = len(GENERATED_OPERATIONS) * len(MODES)
-    return run.max_examples if remaining is None else remaining // slots
