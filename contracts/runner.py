@@ -65,7 +65,7 @@ class _Capture:
 def pytest_args(args: argparse.Namespace, seed: int) -> list[str]:
     """The pytest command line equivalent to a `contracts check` invocation."""
     argv = [str(SUITE), "-q", "--no-header", "--assert=plain", "-p", "no:cacheprovider", "-p", "no:schemathesis"]
-    argv += ["--tb=no", "--seed", str(seed), "-W", "ignore::pytest.PytestUnknownMarkWarning"]
+    argv += ["--tb=no", "-rf", "--seed", str(seed), "-W", "ignore::pytest.PytestUnknownMarkWarning"]
     for name in PASSED_THROUGH:
         value = getattr(args, name, None)
         if value is not None:
