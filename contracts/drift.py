@@ -12,6 +12,7 @@ from jsonschema import ValidationError
 
 from contracts.specs import Spec, escape, pointer
 
+# The vocabulary of docs/drift.md (tests/test_catalogue.py checks the two agree); the fakes declare drift in it.
 KINDS = (
     "missing-field",
     "type-mismatch",

@@ -22,10 +22,9 @@ import httpx
 
 from contracts.fakes import Fake
 from contracts.fakes.core import error_type
+from contracts.fakes.server import write_answer
 
 KINDS = ("rate-limit", "unavailable", "reset", "slow", "truncate", "hang", "echo-key")
-# Set by the server from the body it actually writes.
-OWN_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "server", "date"})
 ECHO_FIELD = "debug_authorization"
 
 
@@ -134,13 +133,7 @@ def _handler_class(fake: Fake, state: FaultyServer, host: str) -> type[BaseHTTPR
 
         def _write(self, status: int, headers: Sequence[tuple[str, str]], content: bytes) -> None:
             try:
-                self.send_response(status)
-                for name, value in headers:
-                    if name.lower() not in OWN_HEADERS:
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(content)))
-                self.end_headers()
-                self.wfile.write(content)
+                write_answer(self, status, headers, content)
             except OSError:
                 # The client gave up (a timeout): nothing left to answer.
                 self.close_connection = True

@@ -45,21 +45,9 @@ class _Capture:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.report = session.config.stash.get(REPORT_KEY, None)
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_call(self, item: pytest.Item) -> Any:
-        try:
-            return (yield)
-        except ContractsError as exc:
-            self.error = self.error or exc
-            raise
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_setup(self, item: pytest.Item) -> Any:
-        try:
-            return (yield)
-        except ContractsError as exc:
-            self.error = self.error or exc
-            raise
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> None:
+        if call.excinfo is not None and isinstance(call.excinfo.value, ContractsError):
+            self.error = self.error or call.excinfo.value
 
 
 def pytest_args(args: argparse.Namespace, seed: int) -> list[str]:

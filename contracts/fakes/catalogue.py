@@ -11,27 +11,12 @@ from typing import Any
 
 import yaml
 
+from contracts.drift import KINDS
 from contracts.errors import ConfigError
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
 PROVIDER_NAMES = ("yandex", "mka1")
 OPERATIONS = ("createResponse", "getResponse", "cancelResponse")
-# The vocabulary of docs/drift.md; tests/test_catalogue.py checks the two agree.
-KINDS = (
-    "missing-field",
-    "type-mismatch",
-    "enum-violation",
-    "constraint-violation",
-    "undocumented-field",
-    "undocumented-status",
-    "content-type",
-    "malformed-body",
-    "missing-header",
-    "auth-not-enforced",
-    "invalid-input-accepted",
-    "server-error",
-    "behavior",
-)
 # What `switch_off` can turn off in the fake's logic (see core.Fake); each is scoped to the entry's operation.
 BEHAVIOURS = (
     "auth",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +27,20 @@ from contracts.fakes.core import DEFAULT_TEST_KEY, Fake, make_fake
 Handler = Callable[[httpx.Request], httpx.Response]
 # Hop-by-hop or length headers that the server sets itself from the body it actually writes.
 OWN_HEADERS = {"content-length", "transfer-encoding", "connection", "server", "date"}
+
+
+def write_answer(
+    handler: BaseHTTPRequestHandler, status: int, headers: Sequence[tuple[str, str]], content: bytes
+) -> None:
+    """Write a whole answer; the server sets the length and hop-by-hop headers itself."""
+    handler.send_response(status)
+    for name, value in headers:
+        if name.lower() not in OWN_HEADERS:
+            handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(content)))
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(content)
 
 
 class DropConnection(Exception):
@@ -53,14 +67,7 @@ def _handler_class(handle: Handler, fake: Fake, host: str) -> type[BaseHTTPReque
             self._write(response.status_code, response.headers.multi_items(), content)
 
         def _write(self, status: int, headers: list[tuple[str, str]], content: bytes) -> None:
-            self.send_response(status)
-            for name, value in headers:
-                if name.lower() not in OWN_HEADERS:
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(content)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(content)
+            write_answer(self, status, headers, content)
 
         def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
             """Malformed HTTP (bad request line, huge headers) is answered in the provider's envelope too."""
