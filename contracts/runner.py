@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from typing import Any
@@ -10,8 +11,10 @@ from typing import Any
 import pytest
 
 from contracts.errors import EXIT_DRIFT, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, ContractsError
+from contracts.fields import iter_fields
 from contracts.plugin import REPORT_KEY, SUITE
 from contracts.settings import settings_from_options
+from contracts.specs import Spec, load_spec, resolve_pointer
 from contracts.targets import preflight
 
 REPORT_FILES = ("drift.json", "drift.md", "junit.xml", "report.html")
@@ -50,6 +53,17 @@ class _Capture:
             self.error = self.error or call.excinfo.value
 
 
+def spec_summary(spec: Spec) -> str:
+    """One line per spec: its operations, the fields of the cancel 200 body, and how much of it is assumed."""
+    body = resolve_pointer(spec.document, spec.response_body_pointer("cancelResponse", 200) or "")
+    fields = sum(1 for _ in iter_fields(lambda ref: resolve_pointer(spec.document, ref), body))
+    assumptions = json.dumps(spec.document).count('"x-assumed"')
+    return (
+        f"  {spec.provider} spec {spec.display_path}: {len(spec.operations)} operations"
+        f" ({', '.join(sorted(spec.operations))}), {fields} fields in the cancel 200 body, {assumptions} assumptions"
+    )
+
+
 def pytest_args(args: argparse.Namespace, seed: int) -> list[str]:
     """The pytest command line equivalent to a `contracts check` invocation."""
     argv = [str(SUITE), "-q", "--no-header", "--assert=plain", "-p", "no:cacheprovider", "-p", "no:schemathesis"]
@@ -72,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_options(options | {"seed": seed}, default_seed=seed)
     preflight(settings)
     print(f"contracts check: providers={','.join(settings.providers)} target={settings.target} seed={seed}", flush=True)
+    for provider in settings.providers:
+        print(spec_summary(load_spec(provider)), flush=True)
     capture = _Capture()
     code = pytest.main(pytest_args(args, seed), plugins=[capture])
     if capture.error is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import yaml
 
 from contracts.cli import main
 from contracts.fakes import load_catalogue
+from tests import vendor_docs
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "contracts" / "data" / "drift.schema.json").read_text())
 KIND_CASES = yaml.safe_load((Path(__file__).parent / "cases" / "engine" / "kinds.yaml").read_text())
@@ -87,6 +89,11 @@ def test_the_run_prints_the_seed_and_a_verdict_per_provider(tmp_path: Path, caps
     out = capsys.readouterr().out
     assert code == 1
     assert "contracts check: providers=yandex target=mock seed=6" in out
+    summary = re.search(r"yandex spec specs/yandex/openapi.yaml: 3 operations \(cancelResponse, createResponse, "
+                        r"getResponse\), (\d+) fields in the cancel 200 body, (\d+) assumptions", out)  # fmt: skip
+    assert summary is not None
+    assert int(summary[1]) >= len(vendor_docs.yandex_fields())
+    assert int(summary[2]) > 0
     assert "yandex: DRIFT | target=mock requests=" in out
     assert "drift: server-error=1 |" in out
 
