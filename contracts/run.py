@@ -11,8 +11,9 @@ from urllib.parse import quote
 import httpx
 
 from contracts.checks import check_response
-from contracts.client import BudgetExhausted, Client, DeadlinePassed, Unavailable, redact
+from contracts.client import BudgetExhausted, Client, DeadlinePassed, Unavailable
 from contracts.drift import DriftRecord, Where, make_record
+from contracts.redact import redact
 from contracts.specs import Spec
 
 # Top-level and nested enum-like fields whose observed values `contracts compat --observed` compares.

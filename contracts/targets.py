@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 
 from contracts import __version__
-from contracts.client import TUNING_ENV, Client, Credentials, Limits, redact_tree
+from contracts.client import TUNING_ENV, Client, Credentials, Limits
 from contracts.errors import ConfigError, SpecError
+from contracts.redact import redact_tree
 from contracts.run import ProviderRun
 from contracts.settings import Settings, checked_base_url
 from contracts.specs import load_spec

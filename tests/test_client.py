@@ -23,10 +23,9 @@ from contracts.client import (
     DeadlinePassed,
     Limits,
     Unavailable,
-    redact,
-    redact_tree,
 )
 from contracts.errors import ConfigError
+from contracts.redact import redact, redact_tree
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "live" / "retries.yaml").read_text())
 KEY = "sk+test/key=0123456789"
