@@ -56,6 +56,7 @@ class Where:
     reproduce: str
     layer: str
     request_index: int = 0
+    check: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class DriftRecord:
     occurrences: int = 1
     layer: str = ""
     first_request: int = 0
+    check: str = ""
 
     @property
     def fingerprint(self) -> str:
@@ -140,6 +142,7 @@ def make_record(
         reproduce=where.reproduce,
         layer=where.layer,
         first_request=where.request_index,
+        check=where.check,
     )
 
 

@@ -17,6 +17,7 @@ from contracts.run import ProviderRun
 from contracts.scenarios import SCENARIOS
 
 STATEFUL_STEPS = 5
+STATEFUL_CHECK = "links create → cancel → retrieve → cancel again"
 
 Stop = Callable[[ProviderRun], bool]
 
@@ -43,12 +44,21 @@ def steps() -> list[Callable[[ProviderRun], None]]:
     return found
 
 
+def planned_checks() -> list[tuple[str, str]]:
+    """Every check a run makes, in order, as (name, layer): the test cases of junit.xml."""
+    found = [(name, "scenario") for name in SCENARIOS] + [(STATEFUL_CHECK, "stateful")]
+    return found + [
+        (f"{operation_id} {mode.value}", "generated") for operation_id in GENERATED_OPERATIONS for mode in MODES
+    ]
+
+
 def scenario_step(name: str) -> Callable[[ProviderRun], None]:
     """One scenario; a spent budget ends it with a note."""
 
     def step(run: ProviderRun) -> None:
         try:
-            SCENARIOS[name](run)
+            with run.checking(name, "scenario"):
+                SCENARIOS[name](run)
         except BudgetExhausted as exc:
             if run.client.stopped is None:  # else the run already noted why sending stopped
                 run.note(f"scenario {name} stopped: {exc}")
@@ -62,7 +72,8 @@ def stateful_step(run: ProviderRun) -> None:
     # A generous budget must not outgrow --max-examples: the budget only ever shrinks a layer.
     examples = run.max_examples if remaining is None else min(run.max_examples, remaining // (2 * STATEFUL_STEPS))
     if examples > 0:
-        run_stateful(run, examples, STATEFUL_STEPS)
+        with run.checking(STATEFUL_CHECK, "stateful"):
+            run_stateful(run, examples, STATEFUL_STEPS)
     else:
         run.note("stateful layer skipped: no budget left after the scenarios")
 
@@ -73,7 +84,8 @@ def generated_step(operation_id: str, mode: GenerationMode) -> Callable[[Provide
     def step(run: ProviderRun) -> None:
         share = run.shared.setdefault("generated_share", generated_share(run))
         if share > 0:
-            run_generated(run, operation_id, mode, share)
+            with run.checking(f"{operation_id} {mode.value}", "generated"):
+                run_generated(run, operation_id, mode, share)
         else:
             run.note(f"generated {operation_id} {mode.value} skipped: no budget left")
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -76,6 +77,20 @@ class ProviderRun:
     finished: float | None = None
     shared: dict[str, Any] = field(default_factory=dict)
     stopped: str | None = None
+    check: str = ""
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+    @contextlib.contextmanager
+    def checking(self, name: str, layer: str) -> Iterator[None]:
+        """Run one check (a scenario, the stateful layer, a generated slot); its drift and requests are its own."""
+        start, self.check = self.client.requests, name
+        try:
+            yield
+        finally:
+            # A check cut short by the deadline or an outage did not run: its silence proves nothing.
+            ran = self.client.stopped is None
+            self.checks.append({"name": name, "layer": layer, "ran": ran, "requests": self.client.requests - start})
+            self.check = ""
 
     def call(
         self,
@@ -122,6 +137,7 @@ class ProviderRun:
             reproduce=self.redact(self.client.curl(response.request)),
             layer=layer,
             request_index=self.client.requests,
+            check=self.check,
         )
 
     def drift(self, operation_id: str, response: httpx.Response, layer: str, **fields: Any) -> None:

@@ -12,6 +12,7 @@ import httpx
 
 from contracts import __version__
 from contracts.client import TUNING_ENV, Client, Credentials, Limits
+from contracts.engine import planned_checks
 from contracts.errors import ConfigError, SpecError
 from contracts.redact import redact_tree
 from contracts.run import ProviderRun
@@ -190,6 +191,14 @@ def build_run(provider: str, settings: Settings) -> ProviderRun:
                        secrets)  # fmt: skip
 
 
+def checks_report(run: ProviderRun) -> list[dict[str, Any]]:
+    """Every planned check with the requests it sent; one that never started or was cut short has `ran: false`."""
+    done = {check["name"]: check for check in run.checks}
+    return [
+        done.get(name, {"name": name, "layer": layer, "ran": False, "requests": 0}) for name, layer in planned_checks()
+    ]
+
+
 def provider_report(run: ProviderRun, settings: Settings) -> dict[str, Any]:
     """One provider's entry in drift.json: run metadata, notes, what was observed and every drift record."""
     run.finished = run.finished or time.monotonic()
@@ -210,6 +219,7 @@ def provider_report(run: ProviderRun, settings: Settings) -> dict[str, Any]:
         "drift_injected": list(settings.drift) if run.target == "mock" else [],
         "counts": run.counts(),
         "notes": list(run.notes),
+        "checks": checks_report(run),
         "observed": run.observed.to_dict(),
         "drift": [record.to_dict() for record in records],
     }

@@ -55,7 +55,7 @@ def _drift_item(record: dict[str, Any], accepted: dict[str, Any] | None) -> str:
     schema = f" · schema <code>{_e(record['schema_location'])}</code>" if record["schema_location"] else ""
     detail = (
         f"<details><summary>{_e(record['message'])}</summary>{baseline}"
-        f"<p>Seen in the {_e(record['layer'])} layer · {_e(record['severity'])} · fingerprint "
+        f"<p>Seen in the {_e(record['layer'])} layer ({_e(record['check'])}) · {_e(record['severity'])} · fingerprint "
         f"<code>{_e(record['fingerprint'])}</code>{schema}</p>"
         f"<pre>{_e(record['reproduce'])}</pre></details>"
     )

@@ -1,10 +1,11 @@
-"""junit.xml: a test suite per provider and a test case per drift, so CI test views list every drift.
+"""junit.xml: a test suite per provider and a test case per check (each scenario, the stateful layer, each
+generated slot), classed by provider and layer (`mka1.scenario`), so CI test views show what ran and what found
+drift.
 
-Records do not carry the scenario or check that found them, so each drift is its own test case, named by its
-kind, location and status and classed by provider, layer and operation (`mka1.scenario.cancelResponse`).
-New or expired error drift fails; known drift is skipped with its baseline reason; warnings pass with the
-details in system-out. One more case per provider, `run`, passes, or is skipped or errored when the provider
-was skipped or unavailable.
+A check fails when it found new or expired error drift; it is skipped when it did not run, or when everything it
+found is known (baselined) drift, with the baseline reasons; otherwise it passes. Every drift a check found is
+listed in its failure text or system-out, known drift included: nothing is hidden. One more case per provider,
+`run`, passes, or is skipped or errored when the provider was skipped or unavailable.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from contracts.report.view import failing, location, provider_facts, verdict
+
+FALLBACK = {"reason": "in the baseline"}
 
 
 def case_name(record: dict[str, Any]) -> str:
@@ -23,7 +26,7 @@ def case_name(record: dict[str, Any]) -> str:
 def details(record: dict[str, Any], accepted: dict[str, Any] | None) -> str:
     """The full text of a drift: message, values, baseline and the repro."""
     lines = [
-        f"{record['message']}",
+        f"{case_name(record)}: {record['message']}",
         f"operation: {record['operation']} {record['method']} {record['path']} -> {record['status_code']}",
         f"location: {location(record)}",
         f"expected: {record['expected']}",
@@ -47,23 +50,37 @@ def reason(entry: dict[str, Any]) -> str:
     return text
 
 
-def _case(suite: ET.Element, record: dict[str, Any], accepted: dict[str, Any] | None) -> str:
-    classname = f"{record['provider']}.{record['layer']}.{record['operation']}"
-    case = ET.SubElement(suite, "testcase", name=case_name(record), classname=classname, time="0")
+def _case(
+    suite: ET.Element, classname: str, check: dict[str, Any], records: list[dict[str, Any]], matched: dict[str, Any]
+) -> str:
+    case = ET.SubElement(suite, "testcase", name=check["name"], classname=classname, time="0")
     properties = ET.SubElement(case, "properties")
-    for name in ("fingerprint", "kind", "severity", "basis", "baseline", "occurrences"):
-        ET.SubElement(properties, "property", name=name, value=str(record[name]))
-    text = details(record, accepted)
-    if failing(record):
-        why = "new error drift" if record["baseline"] == "new" else f"baseline entry expired: {reason(accepted or {})}"
-        ET.SubElement(case, "failure", message=f"{why}: {record['message']}", type=record["kind"]).text = text
+    ET.SubElement(properties, "property", name="requests", value=str(check["requests"]))
+    for record in records:
+        ET.SubElement(properties, "property", name="drift", value=f"{record['fingerprint']} {record['baseline']}")
+    text = "\n\n".join(details(record, matched.get(record["fingerprint"])) for record in records)
+    failed = [record for record in records if failing(record)]
+    known = [record for record in records if record["baseline"] == "known"]
+    if failed:
+        summary = "; ".join(f"{case_name(r)}: {why(r, matched.get(r['fingerprint']))}" for r in failed)
+        ET.SubElement(case, "failure", message=summary, type=failed[0]["kind"]).text = text
         return "failure"
-    if record["baseline"] == "known":
-        ET.SubElement(case, "skipped", message=f"known drift: {reason(accepted or {'reason': 'in the baseline'})}")
-        ET.SubElement(case, "system-out").text = text
+    if not check["ran"]:
+        ET.SubElement(case, "skipped", message="not run to the end: see the provider's run case and notes")
         return "skipped"
-    ET.SubElement(case, "system-out").text = text
-    return "passed"
+    if known:  # what is left besides known drift are warnings, which never fail
+        reasons = "; ".join(f"{case_name(r)}: {reason(matched.get(r['fingerprint'], FALLBACK))}" for r in known)
+        ET.SubElement(case, "skipped", message=f"known drift: {reasons}")
+    if text:
+        ET.SubElement(case, "system-out").text = text
+    return "skipped" if known else "passed"
+
+
+def why(record: dict[str, Any], accepted: dict[str, Any] | None) -> str:
+    """Why a drift fails the run: it is new, or its baseline entry expired."""
+    if record["baseline"] == "new":
+        return f"new error drift: {record['message']}"
+    return f"baseline entry expired: {reason(accepted or FALLBACK)}: {record['message']}"
 
 
 def _suite(root: ET.Element, entry: dict[str, Any], generated_at: str) -> None:
@@ -83,9 +100,17 @@ def _suite(root: ET.Element, entry: dict[str, Any], generated_at: str) -> None:
         ET.SubElement(run, "error", message=text, type="unavailable").text = text
         outcomes["errors"] += 1
     ET.SubElement(run, "system-out").text = "\n".join([f"{word}: {text}", provider_facts(entry), *entry["notes"]])
-    reasons = {item["fingerprint"]: item for item in entry["baseline"].get("matched", [])}
+    matched = {item["fingerprint"]: item for item in entry["baseline"].get("matched", [])}
+    found: dict[str, list[dict[str, Any]]] = {}
     for record in entry["drift"]:
-        outcome = _case(suite, record, reasons.get(record["fingerprint"]))
+        found.setdefault(record["check"], []).append(record)
+    checks = list(entry["checks"])
+    # A record whose check is not in the plan (a report from another version) still gets a test case.
+    checks += [{"name": name, "layer": rs[0]["layer"], "ran": True, "requests": 0} for name, rs in found.items()
+               if name not in {check["name"] for check in checks}]  # fmt: skip
+    for check in checks:
+        classname = f"{entry['provider']}.{check['layer']}"
+        outcome = _case(suite, classname, check, found.get(check["name"], []), matched)
         outcomes["tests"] += 1
         outcomes["failures"] += outcome == "failure"
         outcomes["skipped"] += outcome == "skipped"

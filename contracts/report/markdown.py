@@ -56,7 +56,8 @@ def _details(record: dict[str, Any], reasons: dict[str, dict[str, Any]]) -> list
     summary = f"{record['kind']} at {location(record)} ({record['operation']} {record['status_code']})"
     lines = ["<details>", f"<summary>Reproduce: {html.escape(summary)}</summary>", ""]
     schema = f"; schema {code(record['schema_location'])}" if record["schema_location"] else ""
-    lines.append(f"{record['message']}. Seen {record['occurrences']}× in the {record['layer']} layer; "
+    found_by = f"{record['layer']} layer ({record['check']})" if record["check"] else f"{record['layer']} layer"
+    lines.append(f"{record['message']}. Seen {record['occurrences']}× in the {found_by}; "
                  f"fingerprint {code(record['fingerprint'])}{schema}.")  # fmt: skip
     accepted = reasons.get(record["fingerprint"])
     if accepted is not None:
