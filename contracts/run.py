@@ -79,6 +79,7 @@ class ProviderRun:
     stopped: str | None = None
     check: str = ""
     checks: list[dict[str, Any]] = field(default_factory=list)
+    injected: tuple[str, ...] = ()
 
     @contextlib.contextmanager
     def checking(self, name: str, layer: str) -> Iterator[None]:

@@ -20,6 +20,7 @@ from contracts.settings import Settings, checked_base_url
 from contracts.specs import load_spec
 
 MKA1_DEFAULT_MODEL = "meetkai:functionary-urdu-mini-pak"
+MOCK_YANDEX_MODEL = "gpt://b1gfakefolder0000000/yandexgpt-lite/latest"
 # Cheap to bill, yet asks for enough output that a cancel can land while the response is in progress.
 CREATE_PROMPT = "List the numbers from 1 to 400 in words, one per line."
 MAX_OUTPUT_TOKENS = 512
@@ -154,6 +155,7 @@ def build_run(provider: str, settings: Settings) -> ProviderRun:
     create_path = spec.operation("createResponse").path
     deadline = (settings.started or time.monotonic()) + settings.deadline
     limits = Limits(requests=settings.budget, creates=settings.create_budget, deadline=deadline)
+    drift: tuple[str, ...] = ()
     if settings.target == "mock":
         from contracts.fakes import ManualClock, load_catalogue, make_fake
 
@@ -172,7 +174,7 @@ def build_run(provider: str, settings: Settings) -> ProviderRun:
 
         transport = httpx.MockTransport(tick)
         client = Client(fake.base_url, mock_credentials(provider, fake.api_key), limits, transport, create_path)
-        model = f"gpt://{'b1gfakefolder0000000'}/yandexgpt-lite/latest" if provider == "yandex" else MKA1_DEFAULT_MODEL
+        model = MOCK_YANDEX_MODEL if provider == "yandex" else MKA1_DEFAULT_MODEL
         secrets: tuple[str, ...] = (fake.api_key,) if os.environ.get(f"{provider.upper()}_API_KEY") else ()
     else:
         found = _live(provider, settings, spec.base_url)
@@ -187,8 +189,10 @@ def build_run(provider: str, settings: Settings) -> ProviderRun:
         model, secrets = found.model, found.secrets
     create_body = {"model": model, "input": CREATE_PROMPT, "max_output_tokens": MAX_OUTPUT_TOKENS}
     create_body["store"] = STORE[provider]
-    return ProviderRun(provider, spec, client, settings.target, settings.seed, settings.max_examples, create_body,
-                       secrets)  # fmt: skip
+    run = ProviderRun(provider, spec, client, settings.target, settings.seed, settings.max_examples, create_body,
+                      secrets)  # fmt: skip
+    run.injected = drift if settings.target == "mock" else ()
+    return run
 
 
 def checks_report(run: ProviderRun) -> list[dict[str, Any]]:
@@ -199,7 +203,7 @@ def checks_report(run: ProviderRun) -> list[dict[str, Any]]:
     ]
 
 
-def provider_report(run: ProviderRun, settings: Settings) -> dict[str, Any]:
+def provider_report(run: ProviderRun) -> dict[str, Any]:
     """One provider's entry in drift.json: run metadata, notes, what was observed and every drift record."""
     run.finished = run.finished or time.monotonic()
     records = sorted(run.records.values(), key=lambda r: (r.operation, r.status_code, r.kind, r.location))
@@ -216,7 +220,7 @@ def provider_report(run: ProviderRun, settings: Settings) -> dict[str, Any]:
         "creates": run.client.creates,
         "retried_faults": run.client.retried,
         "duration_seconds": round(run.duration, 3),
-        "drift_injected": list(settings.drift) if run.target == "mock" else [],
+        "drift_injected": list(run.injected),
         "counts": run.counts(),
         "notes": list(run.notes),
         "checks": checks_report(run),
@@ -237,7 +241,7 @@ def finish_report(settings: Settings, runs: dict[str, ProviderRun]) -> dict[str,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "target": settings.target,
         "seed": settings.seed,
-        "providers": [provider_report(runs[name], settings) for name in settings.providers if name in runs],
+        "providers": [provider_report(runs[name]) for name in settings.providers if name in runs],
     }
     from contracts.baseline import annotate_report
 
