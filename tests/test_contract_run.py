@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,7 @@ import pytest
 import yaml
 
 from contracts.cli import main
-from contracts.fakes import load_catalogue
+from contracts.fakes import load_catalogue, make_fake, serve
 from tests import vendor_docs
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "contracts" / "data" / "drift.schema.json").read_text())
@@ -120,3 +123,20 @@ def test_bad_options_are_one_line_and_exit_2(args: list[str], message: str, caps
     assert main(["check", *args]) == 2
     captured = capsys.readouterr()
     assert captured.err.strip() == message
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed, so a repro command cannot be run")
+def test_a_repro_command_run_with_curl_reproduces_the_drift_on_a_served_fake(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MKA1_API_KEY", SECRET)
+    with serve(make_fake("mka1", api_key=SECRET, drift=("cancel-status-canceled",))) as base_url:
+        code, report = check(tmp_path, "--target", "live", "--provider", "mka1", "--base-url", base_url,
+                             "--seed", "3", "--budget", "20")  # fmt: skip
+        [record] = [r for r in report["providers"][0]["drift"] if r["kind"] == "enum-violation"]
+        assert SECRET not in record["reproduce"]
+        done = subprocess.run(["bash", "-c", record["reproduce"] + " --silent --show-error"], capture_output=True,
+                              text=True, timeout=30, env={**os.environ, "MKA1_API_KEY": SECRET})  # fmt: skip
+    assert code == 1
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "canceled"
