@@ -101,7 +101,10 @@ def contradictions(
 ) -> list[Contradiction]:
     """Where observed behaviour leaves what `contract` promises: fields, required fields, enum values, statuses."""
     spec = {path: facts for (section, path), facts in contract.fields.items() if section == BODY}
-    seen = set(fields) | {ancestor for f in fields for ancestor in _ancestors(f)}
+    # A parent with an observed child was seen as an object; one seen only as null (an `error: null`) was not,
+    # so its required children are not missing.
+    objects = {ancestor for f in fields for ancestor in _ancestors(f)}
+    seen = set(fields) | objects
     against = contract.provider
     found = []
 
@@ -114,7 +117,7 @@ def contradictions(
             add("undocumented-field", path, f"sent, but {against}'s spec does not name it")
     for path, expected in spec.items():
         parent = parent_of(path)
-        if expected.required and not path.endswith("[]") and path not in seen and (parent is None or parent in seen):
+        if expected.required and not path.endswith("[]") and path not in seen and (parent is None or parent in objects):
             add("missing-required-field", path, f"never sent, but {against}'s spec requires it")
     for path, values in sorted(enums.items()):
         facts = spec.get(path)

@@ -406,3 +406,13 @@ def test_a_drift_json_that_is_not_json_is_one_line_and_exit_two(
     assert capsys.readouterr().err == (
         f"error: {tmp_path / 'drift.json'} is not valid JSON (line 2); re-run `contracts check`\n"
     )
+
+
+def test_a_real_clean_run_contradicts_no_spec_of_its_own(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A clean fake sends `error: null`: the required children of a null-only parent are not "missing".
+    assert main(["check", "--seed", "2", "--max-examples", "5", "--report-dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["compat", "--format", "json", "--observed", str(tmp_path)]) == 0
+    observed = json.loads(capsys.readouterr().out)["observed"]["providers"]
+    own = {name: [c for c in observed[name]["contradictions"] if c["against"] == name] for name in ("yandex", "mka1")}
+    assert own == {"yandex": [], "mka1": []}
