@@ -385,6 +385,29 @@ def test_mock_serves_until_ctrl_c_and_never_prints_a_given_key() -> None:
     )
 
 
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_mock_stops_cleanly_on_ctrl_c_or_kill(stop: signal.Signals) -> None:
+    command = [sys.executable, "-m", "contracts.cli", "mock", "--provider", "yandex"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().startswith("serving the yandex fake at http://127.0.0.1:")
+    process.send_signal(stop)
+    assert process.wait(timeout=10) == 0
+    assert (process.stdout.read().splitlines()[-1], process.stderr.read()) == ("stopped", "")
+
+
+def test_mock_on_a_port_in_use_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with serve(make_fake("mka1", api_key=KEY)) as base_url:
+        port = base_url.rsplit(":", 1)[1]
+        assert main(["mock", "--provider", "mka1", "--port", port]) == 2
+    assert capsys.readouterr().err == (
+        f"error: cannot listen on 127.0.0.1:{port} (Address already in use);"
+        " pick another --port, or 0 for any free one\n"
+    )
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
 def test_the_loopback_server_answers_any_method_with_the_fakes_json_405() -> None:
     fake = make_fake("yandex", api_key=KEY)
     with serve(fake) as base_url:

@@ -9,7 +9,9 @@ the socket without an answer.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -150,7 +152,16 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("`contracts mock` needs --provider", "pass --provider yandex or mka1, or use --list-drift")
     fake = make_fake(args.provider, api_key=args.api_key, drift=tuple(args.drift))
     stop = threading.Event()
-    with serve(fake, port=args.port) as base_url:
+    with contextlib.ExitStack() as stack:
+        # `kill`, a CI step's cleanup or a container stop end the fake as cleanly as Ctrl-C does.
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        stack.callback(signal.signal, signal.SIGTERM, previous)
+        try:
+            base_url = stack.enter_context(serve(fake, port=args.port))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on 127.0.0.1:{args.port} ({exc.strerror})", "pick another --port, or 0 for any free one"
+            ) from None
         print(f"serving the {fake.provider} fake at {base_url}", flush=True)
         print(f"accepting {describe_key(fake)}", flush=True)
         print(f"drift: {', '.join(args.drift) if args.drift else 'none'}", flush=True)
@@ -158,5 +169,6 @@ def run(args: argparse.Namespace) -> int:
         try:
             stop.wait()
         except KeyboardInterrupt:
-            print("stopped", flush=True)
+            pass
+        print("stopped", flush=True)
     return EXIT_OK
