@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -107,6 +108,9 @@ def preflight(settings: Settings) -> None:
     from contracts.baseline import load_baseline
 
     check_drift_names(settings)
+    for option, folder in (("--report-dir", settings.report_dir), ("--history", settings.history)):
+        if folder is not None:
+            writable_dir(option, folder)
     for provider in settings.providers:
         if settings.baseline_dir is not None:
             load_baseline(settings.baseline_dir, provider)
@@ -123,6 +127,19 @@ def preflight(settings: Settings) -> None:
             _live(provider, settings, spec.base_url)
     if settings.target == "live":
         live_limits(settings, 0.0)
+
+
+def writable_dir(option: str, folder: Path) -> None:
+    """Create an output folder up front, so a bad path fails in one line before any request is sent."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".contracts-write-test"
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(
+            f"{option} {folder} is not a writable folder ({exc.strerror})", "pass a folder you can write to"
+        ) from None
 
 
 def mock_credentials(provider: str, key: str) -> Credentials:
