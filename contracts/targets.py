@@ -108,9 +108,6 @@ def preflight(settings: Settings) -> None:
     from contracts.baseline import load_baseline
 
     check_drift_names(settings)
-    for option, folder in (("--report-dir", settings.report_dir), ("--history", settings.history)):
-        if folder is not None:
-            writable_dir(option, folder)
     for provider in settings.providers:
         if settings.baseline_dir is not None:
             load_baseline(settings.baseline_dir, provider)
@@ -127,6 +124,10 @@ def preflight(settings: Settings) -> None:
             _live(provider, settings, spec.base_url)
     if settings.target == "live":
         live_limits(settings, 0.0)
+    # Last, so that input refused above leaves no empty report folder behind.
+    for option, folder in (("--report-dir", settings.report_dir), ("--history", settings.history)):
+        if folder is not None:
+            writable_dir(option, folder)
 
 
 def writable_dir(option: str, folder: Path) -> None:
