@@ -125,7 +125,7 @@ def preflight(settings: Settings) -> None:
     if settings.target == "live":
         live_limits(settings, 0.0)
     # Last, so that input refused above leaves no empty report folder behind.
-    for option, folder in (("--report-dir", settings.report_dir), ("--history", settings.history)):
+    for option, folder in (("--history", settings.history), ("--report-dir", settings.report_dir)):
         if folder is not None:
             writable_dir(option, folder)
 
