@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from contracts.errors import ContractsError
+from contracts.errors import EXIT_USAGE, ContractsError
 
 # Each subcommand names the module and function that implement it: `run(args: argparse.Namespace) -> int`.
 COMMANDS = {
@@ -102,6 +102,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContractsError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        # A file or folder the command had to read or write (a baseline dir, an output folder) is unusable.
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error: cannot use{where} ({exc.strerror or exc}); check the path and permissions", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

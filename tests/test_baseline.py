@@ -280,3 +280,12 @@ def test_a_provider_that_did_not_run_lists_nothing_as_no_longer_observed() -> No
         {"file": None, "matched": [], "no_longer_observed": []},
         {"file": f"{CASES / 'baselines' / 'mka1.yaml'}", "matched": [], "no_longer_observed": []},
     ]
+
+
+def test_an_unwritable_baseline_dir_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "drift.json").write_text((CASES / "mixed.json").read_text(encoding="utf-8"), encoding="utf-8")
+    code = main(["baseline", "update", "--from", str(tmp_path), "--baseline-dir", "/proc/no-such-folder"])
+    assert (code, capsys.readouterr().err) == (
+        2,
+        "error: cannot use /proc/no-such-folder (No such file or directory); check the path and permissions\n",
+    )
