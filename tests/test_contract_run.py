@@ -97,8 +97,8 @@ def test_the_run_prints_the_seed_and_a_verdict_per_provider(tmp_path: Path, caps
     assert summary is not None
     assert int(summary[1]) >= len(vendor_docs.yandex_fields())
     assert int(summary[2]) > 0
-    assert "yandex: DRIFT | target=mock requests=" in out
-    assert "drift: server-error=1 |" in out
+    assert "yandex: FAIL | target=mock requests=" in out
+    assert "drift: server-error=1 (1 new, 0 known, 0 expired; 1 fails the run) |" in out
 
 
 @pytest.mark.parametrize(
