@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from contracts.drift import DriftRecord, Where, classify, make_record
-from contracts.specs import Operation, Spec, escape
+from contracts.specs import Operation, Spec, escape, follow
 from contracts.undocumented import undocumented_fields
 
 # Unix seconds later than this are almost surely milliseconds (it is the year 5138).
@@ -46,9 +46,7 @@ def check_response(
             schema_location=f"{spec.display_path}#{operation.location}/responses",
         )
         return [record], _json_or_none(response)
-    response_pointer, node = found
-    if "$ref" in node:
-        response_pointer, node = node["$ref"].lstrip("#"), spec.deref(node)
+    response_pointer, node = follow(spec.document, *found)
     basis = "assumed" if "x-assumed" in node else "documented"
     records = _check_headers(spec, where, response, response_pointer, node, basis)
     content = node.get("content", {})

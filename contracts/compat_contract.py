@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts.fields import FieldFacts, facts_of, iter_fields, shape_of
-from contracts.specs import Spec, resolve_pointer
+from contracts.specs import Spec, follow, resolve_pointer
 
 OPERATION = "cancelResponse"
 REQUEST_SECTIONS = ("path parameters", "header parameters", "query parameters", "cookie parameters")
@@ -100,9 +100,7 @@ def parameters_of(document: dict[str, Any], route: str, operation: dict[str, Any
     """Path-item parameters overridden by operation parameters of the same name and location, `$ref`s followed."""
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for raw in list(document["paths"][route].get("parameters", [])) + list(operation.get("parameters", [])):
-        parameter = raw
-        while "$ref" in parameter:
-            parameter = resolve_pointer(document, parameter["$ref"])
+        parameter = follow(document, "", raw)[1]
         merged[(parameter["name"], parameter.get("in", "query"))] = parameter
     return list(merged.values())
 

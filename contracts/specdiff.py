@@ -21,7 +21,7 @@ import yaml
 from contracts.compat_contract import parameters_of, parent_of
 from contracts.errors import EXIT_DRIFT, EXIT_OK, ConfigError
 from contracts.fields import FieldFacts, facts_of, iter_fields
-from contracts.specs import HTTP_METHODS, read_document, resolve_pointer
+from contracts.specs import HTTP_METHODS, follow, read_document, resolve_pointer
 
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
 UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
@@ -181,9 +181,7 @@ def _surface(document: dict[str, Any], operation: Operation) -> dict[tuple[str, 
         return resolve_pointer(document, ref)
 
     def deref(node: Any) -> Any:
-        while isinstance(node, dict) and "$ref" in node:
-            node = resolve(node["$ref"])
-        return node
+        return follow(document, "", node)[1]
 
     _, route, node = operation
     fields: dict[tuple[str, str], FieldFacts] = {}

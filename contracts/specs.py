@@ -51,6 +51,15 @@ def resolve_pointer(document: Any, ref: str) -> Any:
     return node
 
 
+def follow(document: Any, location: str, node: Any = None) -> tuple[str, Any]:
+    """Follow local `$ref`s from the node at `location` (or `node`, found there) to the pointer and node they end at."""
+    node = resolve_pointer(document, location) if node is None else node
+    while isinstance(node, dict) and "$ref" in node:
+        location = node["$ref"].lstrip("#")
+        node = resolve_pointer(document, location)
+    return location, node
+
+
 @dataclass(frozen=True)
 class Operation:
     """One operation of a spec, with the pointer to its node."""
@@ -75,8 +84,7 @@ class Operation:
         path_location = self.location.rsplit("/", 1)[0]
         for location in (path_location, self.location):
             for index, raw in enumerate(resolve_pointer(document, location).get("parameters", [])):
-                at = raw["$ref"].lstrip("#") if "$ref" in raw else f"{location}/parameters/{index}"
-                parameter = resolve_pointer(document, at)
+                at, parameter = follow(document, f"{location}/parameters/{index}", raw)
                 found[(parameter["in"], parameter["name"])] = (f"{at}/schema", parameter)
         return list(found.values())
 
@@ -114,9 +122,7 @@ class Spec:
 
     def deref(self, node: Any) -> Any:
         """Follow local `$ref`s until a node without one is reached."""
-        while isinstance(node, dict) and "$ref" in node:
-            node = resolve_pointer(self.document, node["$ref"])
-        return node
+        return follow(self.document, "", node)[1]
 
     @cached_property
     def registry(self) -> Registry[Any]:
@@ -167,9 +173,7 @@ class Spec:
         found = operation.response(status_code) if operation else None
         if found is None:
             return None
-        location, response = found
-        if "$ref" in response:
-            location, response = response["$ref"].lstrip("#"), self.deref(response)
+        location, response = follow(self.document, *found)
         if "schema" not in response.get("content", {}).get("application/json", {}):
             return None
         return f"{location}/content/application~1json/schema"

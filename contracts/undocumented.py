@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from contracts.drift import json_type
-from contracts.specs import JsonObject, Spec, escape, resolve_pointer
+from contracts.specs import JsonObject, Spec, escape, follow
 
 
 def undocumented_fields(
@@ -42,10 +42,7 @@ def undocumented_fields(
 
 def _expand(spec: Spec, pointers: Sequence[str], instance: Any) -> Iterator[tuple[str, JsonObject]]:
     for start in pointers:
-        location, node = start, resolve_pointer(spec.document, start)
-        while isinstance(node, dict) and "$ref" in node:
-            location = node["$ref"].lstrip("#")
-            node = resolve_pointer(spec.document, node["$ref"])
+        location, node = follow(spec.document, start)
         if not isinstance(node, dict):
             continue
         yield location, node
