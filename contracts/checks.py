@@ -31,7 +31,7 @@ def check_response(
             expected="a documented non-5xx answer",
             actual=f"{status} {response.text[:120]}",
             message=f"{operation.method} {operation.path} answered {status}",
-            basis=_basis(spec, operation, status),
+            basis=response_basis(spec, operation, status),
         )
         return [record], None
     found = operation.response(status)
@@ -186,7 +186,8 @@ def _check_headers(
     return records
 
 
-def _basis(spec: Spec, operation: Operation, status: int) -> str:
+def response_basis(spec: Spec, operation: Operation, status: int) -> str:
+    """`assumed` when the spec's response for this status carries `x-assumed`, else `documented`."""
     found = operation.response(status)
     return "assumed" if found is not None and "x-assumed" in spec.deref(found[1]) else "documented"
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
+import httpx
+
+from contracts.checks import response_basis
 from contracts.run import ProviderRun
-from contracts.specs import escape
+from contracts.specs import escape, resolve_pointer
 
 LAYER = "scenario"
 TERMINAL = frozenset({"completed", "failed", "incomplete", "cancelled"})
@@ -64,8 +67,16 @@ def unknown_id(run: ProviderRun) -> str:
     return f"resp_{uuid.UUID(int=run.seed).hex}" if run.provider != "yandex" else str(uuid.UUID(int=run.seed + 1))
 
 
-def cancelled(run: ProviderRun) -> tuple[str, dict[str, Any]] | None:
-    """A background response cancelled once (created on first use and shared): its id and the cancel body."""
+class Cancelled(NamedTuple):
+    """A background response cancelled once: its id, and the cancel's answer and parsed body."""
+
+    response_id: str
+    body: dict[str, Any]
+    answer: httpx.Response
+
+
+def cancelled(run: ProviderRun) -> Cancelled | None:
+    """The shared cancelled background response, created and cancelled on first use."""
     if "cancelled" not in run.shared:
         run.shared["cancelled"] = None
         response, body = run.call("createResponse", layer=LAYER, json=dict(run.create_body, background=True))
@@ -74,11 +85,11 @@ def cancelled(run: ProviderRun) -> tuple[str, dict[str, Any]] | None:
             return None
         response, cancel = run.call("cancelResponse", layer=LAYER, path_params={"response_id": body["id"]})
         if response.status_code == 200 and isinstance(cancel, dict):
-            run.shared["cancelled"] = (body["id"], cancel, response)
+            run.shared["cancelled"] = Cancelled(body["id"], cancel, response)
         else:
             run.note(f"the first cancel answered {response.status_code}; later cancel scenarios were not run")
-    found = run.shared["cancelled"]
-    return None if found is None else (found[0], found[1])
+    found: Cancelled | None = run.shared["cancelled"]
+    return found
 
 
 @scenario
@@ -87,14 +98,14 @@ def cancel_in_progress_cancels(run: ProviderRun) -> None:
     found = cancelled(run)
     if found is None:
         return
-    response_id, body = found
+    response_id, body = found.response_id, found.body
     status = body.get("status")
     if status in TERMINAL - {"cancelled"}:
         run.note(f"response {response_id} was already {status} when the cancel arrived (race, not drift)")
     elif status in {"queued", "in_progress"}:  # any other value is the schema checks' finding
         run.drift(
             "cancelResponse",
-            run.shared["cancelled"][2],
+            found.answer,
             LAYER,
             kind="behavior",
             location="/status",
@@ -110,7 +121,7 @@ def second_cancel_is_idempotent(run: ProviderRun) -> None:
     found = cancelled(run)
     if found is None:
         return
-    response_id, first = found
+    response_id, first = found.response_id, found.body
     response, again = run.call("cancelResponse", layer=LAYER, path_params={"response_id": response_id})
     location = "" if response.status_code != 200 else state_difference(first, again)
     if location is not None:
@@ -133,7 +144,7 @@ def retrieve_agrees_with_cancel(run: ProviderRun) -> None:
     found = cancelled(run)
     if found is None:
         return
-    response_id, cancel = found
+    response_id, cancel = found.response_id, found.body
     response, body = run.call("getResponse", layer=LAYER, path_params={"response_id": response_id})
     if response.status_code != 200:
         return
@@ -245,11 +256,9 @@ def wrong_credentials_are_refused(run: ProviderRun) -> None:
 def _expect_401(run: ProviderRun, auth: str) -> None:
     # A real id makes an unenforced check visible as a 200, and costs no extra create.
     found = cancelled(run)
-    response_id = found[0] if found else unknown_id(run)
+    response_id = found.response_id if found else unknown_id(run)
     response, _ = run.call("cancelResponse", layer=LAYER, path_params={"response_id": response_id}, auth=auth)
     if response.status_code != 401 and response.status_code < 500:
-        operation = run.spec.operation("cancelResponse")
-        found = operation.response(401)
         run.drift(
             "cancelResponse",
             response,
@@ -259,18 +268,12 @@ def _expect_401(run: ProviderRun, auth: str) -> None:
             expected=401,
             actual=response.status_code,
             message=f"a request with {'no' if auth == 'none' else 'a wrong'} key was not refused",
-            basis="assumed" if found and "x-assumed" in run.spec.deref(found[1]) else "documented",
+            basis=response_basis(run.spec, run.spec.operation("cancelResponse"), 401),
         )
 
 
 def _value(body: Any, location: str) -> Any:
-    node = body
-    for token in location.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        elif isinstance(node, dict):
-            node = node.get(token)
-        else:
-            return None
-    return node
+    try:
+        return resolve_pointer(body, location)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
