@@ -20,6 +20,8 @@ from contracts.errors import SpecError
 
 PROVIDERS = ("yandex", "mka1")
 REFERENCE_PROVIDERS = ("openai",)
+# The operations every vendor spec has (specs/README.md); the suite drives them and the fakes serve them.
+OPERATION_IDS = ("createResponse", "getResponse", "cancelResponse")
 SPEC_URI = "urn:spec"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 

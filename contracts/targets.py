@@ -18,7 +18,7 @@ from contracts.errors import ConfigError, SpecError
 from contracts.redact import redact_tree
 from contracts.run import ProviderRun
 from contracts.settings import Settings, checked_base_url
-from contracts.specs import load_spec
+from contracts.specs import OPERATION_IDS, load_spec
 
 MKA1_DEFAULT_MODEL = "meetkai:functionary-urdu-mini-pak"
 MOCK_YANDEX_MODEL = "gpt://b1gfakefolder0000000/yandexgpt-lite/latest"
@@ -33,8 +33,6 @@ LIVE_ENV = {
     "yandex": ("YANDEX_API_KEY", "YANDEX_IAM_TOKEN", "YANDEX_FOLDER_ID", "YANDEX_BASE_URL", "YANDEX_MODEL"),
     "mka1": ("MKA1_API_KEY", "MKA1_ON_BEHALF_OF", "MKA1_BASE_URL", "MKA1_MODEL"),
 }
-# The operations the suite drives; a spec without them cannot be run against.
-DRIVEN_OPERATIONS = ("createResponse", "getResponse", "cancelResponse")
 LIVE_RETRIES = 4
 LIVE_TIMEOUT = 30.0
 
@@ -112,7 +110,7 @@ def preflight(settings: Settings) -> None:
         if settings.baseline_dir is not None:
             load_baseline(settings.baseline_dir, provider)
         spec = load_spec(provider)
-        missing = [operation for operation in DRIVEN_OPERATIONS if operation not in spec.operations]
+        missing = [operation for operation in OPERATION_IDS if operation not in spec.operations]
         if missing:
             raise SpecError(
                 f"spec file {spec.path} has no operation {', '.join(missing)}",

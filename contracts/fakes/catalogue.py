@@ -13,10 +13,9 @@ import yaml
 
 from contracts.drift import KINDS
 from contracts.errors import ConfigError
+from contracts.specs import OPERATION_IDS, PROVIDERS
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
-PROVIDER_NAMES = ("yandex", "mka1")
-OPERATIONS = ("createResponse", "getResponse", "cancelResponse")
 # What `switch_off` can turn off in the fake's logic (see core.Fake); each is scoped to the entry's operation.
 BEHAVIOURS = (
     "auth",
@@ -70,8 +69,8 @@ class DriftEntry:
 
 def load_catalogue(provider: str | None = None) -> list[DriftEntry]:
     """Every catalogue entry, or only those defined for `provider`, in file order."""
-    if provider is not None and provider not in PROVIDER_NAMES:
-        raise ConfigError(f"unknown provider {provider!r}", f"use one of: {', '.join(PROVIDER_NAMES)}")
+    if provider is not None and provider not in PROVIDERS:
+        raise ConfigError(f"unknown provider {provider!r}", f"use one of: {', '.join(PROVIDERS)}")
     return [entry for entry in _read(CATALOGUE_PATH) if provider is None or provider in entry.providers]
 
 
@@ -128,10 +127,10 @@ def _problem(item: dict[str, Any], apply: dict[str, Any], actions: list[str]) ->
         return f"lacks {', '.join(missing)}"
     if item["kind"] not in KINDS:
         return f"has kind {item['kind']!r}, which docs/drift.md does not define"
-    if item["operation"] not in OPERATIONS:
+    if item["operation"] not in OPERATION_IDS:
         return f"names unknown operation {item['operation']!r}"
-    if not item["providers"] or not set(item["providers"]) <= set(PROVIDER_NAMES):
-        return f"names providers {item['providers']}; use {', '.join(PROVIDER_NAMES)}"
+    if not item["providers"] or not set(item["providers"]) <= set(PROVIDERS):
+        return f"names providers {item['providers']}; use {', '.join(PROVIDERS)}"
     if len(actions) != 1:
         return f"needs exactly one action of {', '.join(ACTIONS)}"
     if actions[0] == "switch_off" and apply["switch_off"] not in BEHAVIOURS:
