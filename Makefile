@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format contracts tests conftest.py
 
 bench: $(STAMP)
-	$(BIN)/python -m contracts.bench
+	$(BIN)/python -m benchmarks.bench
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .mypy_cache .ruff_cache

@@ -13,8 +13,8 @@ from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
 from contracts.errors import EXIT_OK, BaselineError
+from contracts.providers import parse as parse_providers
 from contracts.report.document import data_validator, read_report
-from contracts.settings import parse_providers
 
 TODO_REASON = "TODO: explain why this drift is accepted"
 FIX = "fix the file, or rewrite it with `contracts baseline update --from REPORT_DIR`"

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 
 from contracts.errors import EXIT_USAGE, ContractsError
+from contracts.options import add_arguments, check_options
+from contracts.providers import names
 
 # Each subcommand names the module and function that implement it: `run(args: argparse.Namespace) -> int`.
 COMMANDS = {
@@ -28,11 +30,10 @@ class _Parser(argparse.ArgumentParser):
         raise ContractsError(message, f"see `{self.prog} --help`")
 
 
-def add_check_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by `contracts check` and `contracts selftest`."""
-    parser.add_argument("--provider", default="all", help="yandex, mka1 or all (default: all)")
-    parser.add_argument("--seed", type=int, default=None, help="hypothesis seed (default: random, printed)")
-    parser.add_argument("--max-examples", type=int, default=None, help="generated cases per operation")
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Options `contracts selftest` shares with `contracts check` (declared once, in `contracts.options`)."""
+    shared = {"--provider", "--seed", "--max-examples"}
+    add_arguments(parser.add_argument, [option for option in check_options() if option.flag in shared])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,20 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = sub.add_parser("check", help="run the contract checks and write drift reports")
-    add_check_options(check)
-    check.add_argument("--target", default="mock", help="mock (in-process fakes, default) or live")
-    check.add_argument("--base-url", default=None, help="override the provider's base URL")
-    check.add_argument("--report-dir", default="reports", help="where drift.json and its renderings go")
-    check.add_argument("--budget", default=None, help="request budget per provider (live default: 60)")
-    check.add_argument("--create-budget", default=None, help="billed creates per provider (live default: 3)")
-    check.add_argument("--deadline", default=None, help="seconds for the whole run (default: 600)")
-    check.add_argument("--drift", action="append", default=[], metavar="NAME", help="inject drift (mock only)")
-    check.add_argument("--require-live", action="store_true", help="missing live credentials are an error")
-    check.add_argument("--baseline-dir", default="baselines", help="folder of <provider>.yaml baselines")
-    check.add_argument("--history", default=None, metavar="DIR", help="append one compact JSON per run here")
+    add_arguments(check.add_argument, check_options())
 
     mock = sub.add_parser("mock", help="serve a provider fake on loopback")
-    mock.add_argument("--provider", required=False, default=None, help="yandex or mka1")
+    mock.add_argument("--provider", required=False, default=None, help=" or ".join(names()))
     mock.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
     mock.add_argument("--api-key", default=None, help="the one key the fake accepts")
     mock.add_argument("--drift", action="append", default=[], metavar="NAME", help="inject drift")
@@ -62,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     compat = sub.add_parser("compat", help="compare the providers' cancel contracts")
     compat.add_argument("--format", default="md", choices=["md", "json", "html"])
-    compat.add_argument("--providers", default="yandex,mka1,openai", help="comma-separated providers")
+    compat.add_argument("--providers", default="all", help=f"comma-separated, of {', '.join(names())} (default: all)")
     compat.add_argument("--observed", default=None, metavar="DIR", help="a report dir from `contracts check`")
 
     spec_diff = sub.add_parser("spec-diff", help="classify the changes between two versions of a spec")
@@ -86,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("new")
 
     selftest = sub.add_parser("selftest", help="prove every catalogue drift is caught")
-    add_check_options(selftest)
+    add_run_options(selftest)
     selftest.add_argument("--report-dir", default="reports/selftest")
 
     return parser

@@ -1,45 +1,31 @@
-"""Drift records, and their classification from jsonschema's structured errors (never from message text)."""
+"""Making drift records for an exchange, and classifying jsonschema's structured errors (never message text)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import ValidationError
 
+from contracts.model import Basis, DriftRecord, Kind, Layer
+from contracts.redact import redact
 from contracts.specs import Spec, escape, pointer
 
 # The vocabulary of docs/drift.md (tests/test_catalogue.py checks the two agree); the fakes declare drift in it.
-KINDS = (
-    "missing-field",
-    "type-mismatch",
-    "enum-violation",
-    "constraint-violation",
-    "undocumented-field",
-    "undocumented-status",
-    "content-type",
-    "malformed-body",
-    "missing-header",
-    "auth-not-enforced",
-    "invalid-input-accepted",
-    "server-error",
-    "behavior",
-)
-WARNING_KINDS = frozenset({"undocumented-field"})
+KINDS = tuple(str(kind) for kind in Kind)
 MAX_VALUE_LENGTH = 200
 
 # The failing keyword decides the kind; everything not listed is a constraint on the value.
 KEYWORD_KINDS = {
-    "required": "missing-field",
-    "dependentRequired": "missing-field",
-    "type": "type-mismatch",
-    "enum": "enum-violation",
-    "const": "enum-violation",
-    "additionalProperties": "undocumented-field",
-    "unevaluatedProperties": "undocumented-field",
+    "required": Kind.MISSING_FIELD,
+    "dependentRequired": Kind.MISSING_FIELD,
+    "type": Kind.TYPE_MISMATCH,
+    "enum": Kind.ENUM_VIOLATION,
+    "const": Kind.ENUM_VIOLATION,
+    "additionalProperties": Kind.UNDOCUMENTED_FIELD,
+    "unevaluatedProperties": Kind.UNDOCUMENTED_FIELD,
 }
 UNION_KEYWORDS = ("anyOf", "oneOf")
 
@@ -54,57 +40,17 @@ class Where:
     path: str
     status_code: int
     reproduce: str
-    layer: str
+    layer: Layer
     request_index: int = 0
     check: str = ""
+    # Keys of the run: vendor values are redacted before they are cut short, so no part of a key survives a cut.
+    secrets: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class DriftRecord:
-    """One distinct deviation of a provider from its spec."""
-
-    provider: str
-    operation: str
-    method: str
-    path: str
-    status_code: int
-    kind: str
-    severity: str
-    location: str
-    schema_location: str
-    expected: str
-    actual: str
-    message: str
-    basis: str
-    reproduce: str
-    occurrences: int = 1
-    layer: str = ""
-    first_request: int = 0
-    check: str = ""
-
-    @property
-    def fingerprint(self) -> str:
-        """Stable across runs: what went wrong where, not the values seen."""
-        key = "|".join((self.provider, self.operation, str(self.status_code), self.kind, self.location))
-        return hashlib.sha256(key.encode()).hexdigest()[:16]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The record as written to `drift.json`."""
-        return asdict(self) | {"fingerprint": self.fingerprint}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DriftRecord:
-        """Read a record back from `drift.json`."""
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
-
-    def merged(self, other: DriftRecord) -> DriftRecord:
-        """The same drift seen again: keep the first sighting, count both."""
-        return replace(self, occurrences=self.occurrences + other.occurrences)
-
-
-def truncate(value: Any) -> str:
-    """A short, JSON-like rendering of a value for `expected`/`actual`."""
+def truncate(value: Any, secrets: tuple[str, ...] = ()) -> str:
+    """A short, JSON-like rendering of a value for `expected`/`actual`, redacted before it is cut."""
     text = value if isinstance(value, str) and not value.startswith(("{", "[")) else json.dumps(value, default=str)
+    text = redact(text, secrets)
     return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
 
 
@@ -116,13 +62,13 @@ def as_json(value: Any) -> str:
 def make_record(
     where: Where,
     *,
-    kind: str,
+    kind: Kind,
     location: str,
     expected: Any,
     actual: Any,
     message: str,
     schema_location: str = "",
-    basis: str = "documented",
+    basis: Basis = Basis.DOCUMENTED,
 ) -> DriftRecord:
     """Build a record for an exchange; severity follows from the kind."""
     return DriftRecord(
@@ -132,12 +78,12 @@ def make_record(
         path=where.path,
         status_code=where.status_code,
         kind=kind,
-        severity="warning" if kind in WARNING_KINDS else "error",
+        severity=kind.severity,
         location=location,
         schema_location=schema_location,
-        expected=truncate(expected),
-        actual=truncate(actual),
-        message=message,
+        expected=truncate(expected, where.secrets),
+        actual=truncate(actual, where.secrets),
+        message=redact(message, where.secrets),
         basis=basis,
         reproduce=where.reproduce,
         layer=where.layer,
@@ -185,15 +131,15 @@ def classify(
     spec: Spec, where: Where, errors: Iterable[ValidationError], body: Any, schema_start: str, start_tokens: list[str]
 ) -> list[DriftRecord]:
     """Turn validation errors of one body into drift records, one per (kind, location)."""
-    records: dict[tuple[str, str], DriftRecord] = {}
+    records: dict[tuple[Kind, str], DriftRecord] = {}
     for top in errors:
         for error in leaf_errors(top):
-            kind = KEYWORD_KINDS.get(str(error.validator), "constraint-violation")
+            kind = KEYWORD_KINDS.get(str(error.validator), Kind.CONSTRAINT_VIOLATION)
             if error.validator in UNION_KEYWORDS:
-                kind = "type-mismatch"
+                kind = Kind.TYPE_MISMATCH
             schema_path = [*start_tokens, *error.absolute_schema_path]
             schema_pointer, nodes = spec.walk_schema_path(schema_start, schema_path)
-            basis = "assumed" if any("x-assumed" in node for node in nodes) else "documented"
+            basis = Basis.ASSUMED if any("x-assumed" in node for node in nodes) else Basis.DOCUMENTED
             for location, expected, actual in _locations(error, kind):
                 records.setdefault(
                     (kind, location),
@@ -211,35 +157,35 @@ def classify(
     return list(records.values())
 
 
-def _locations(error: ValidationError, kind: str) -> Iterator[tuple[str, Any, Any]]:
+def _locations(error: ValidationError, kind: Kind) -> Iterator[tuple[str, Any, Any]]:
     path = pointer(error.absolute_path)
     if error.validator == "required":
         for name in error.validator_value:
             if isinstance(error.instance, dict) and name not in error.instance:
                 yield f"{path}/{escape(name)}", "present (required)", "absent"
         return
-    if kind == "undocumented-field" and isinstance(error.instance, dict):
+    if kind is Kind.UNDOCUMENTED_FIELD and isinstance(error.instance, dict):
         known = set(error.schema.get("properties", {}))
         for name in sorted(set(error.instance) - known):
             yield f"{path}/{escape(name)}", "not documented", as_json(error.instance[name])
         return
-    if kind == "type-mismatch":
+    if kind is Kind.TYPE_MISMATCH:
         expected = error.validator_value if error.validator == "type" else "one of the documented shapes"
         yield path, expected, f"{json_type(error.instance)} {as_json(error.instance)}"
         return
-    if kind == "enum-violation":
+    if kind is Kind.ENUM_VIOLATION:
         yield path, error.validator_value, as_json(error.instance)
         return
     yield path, f"{error.validator}: {as_json(error.validator_value)}", as_json(error.instance)
 
 
-def _message(kind: str, location: str, status_code: int) -> str:
+def _message(kind: Kind, location: str, status_code: int) -> str:
     where = location or "the body"
     texts = {
-        "missing-field": f"required field {where} is missing from the {status_code} body",
-        "type-mismatch": f"{where} has the wrong type in the {status_code} body",
-        "enum-violation": f"{where} has a value outside the documented enum in the {status_code} body",
-        "constraint-violation": f"{where} breaks a documented constraint in the {status_code} body",
-        "undocumented-field": f"{where} is not documented for the {status_code} body",
+        Kind.MISSING_FIELD: f"required field {where} is missing from the {status_code} body",
+        Kind.TYPE_MISMATCH: f"{where} has the wrong type in the {status_code} body",
+        Kind.ENUM_VIOLATION: f"{where} has a value outside the documented enum in the {status_code} body",
+        Kind.CONSTRAINT_VIOLATION: f"{where} breaks a documented constraint in the {status_code} body",
+        Kind.UNDOCUMENTED_FIELD: f"{where} is not documented for the {status_code} body",
     }
     return texts[kind]

@@ -1,20 +1,22 @@
-"""Every layer of the contract run for one provider, in plain Python and in the order `suite.py` runs them.
+"""The one list of a run's steps, in order: each scenario, the stateful layer, then each generated slot.
 
-`suite.py` runs the same layers as pytest tests (one per scenario, layer and mode) so that each failure is
-reported where it was found; this module runs them back to back without pytest, for the self-test and the
+`suite.py` runs each step as its own pytest test, so a failure is reported where it was found; JUnit's planned
+checks are the same list; `run_layers` runs the steps back to back without pytest, for the self-test and the
 benchmark, which run the engine many times and only look at the records.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from schemathesis.generation import GenerationMode
 
 from contracts.client import BudgetExhausted
 from contracts.generated import GENERATED_OPERATIONS, MODES, run_generated, run_stateful
+from contracts.model import Layer
 from contracts.run import ProviderRun
-from contracts.scenarios import SCENARIOS
+from contracts.scenarios import SCENARIOS, Scenario
 
 STATEFUL_STEPS = 5
 STATEFUL_CHECK = "links create → cancel → retrieve → cancel again"
@@ -22,11 +24,39 @@ STATEFUL_CHECK = "links create → cancel → retrieve → cancel again"
 Stop = Callable[[ProviderRun], bool]
 
 
-def run_layers(run: ProviderRun, stop: Stop | None = None) -> None:
-    """Scenarios, then the stateful layer, then the generated layer per operation and mode.
+@dataclass(frozen=True)
+class Step:
+    """One step of a provider's run: its name (a JUnit test case) and layer, and what it does."""
 
-    `stop` is asked after each step; once it answers True the remaining steps are skipped. Records keep their
-    first sighting, so stopping early changes nothing about the records already found.
+    name: str
+    layer: Layer
+    action: Callable[[ProviderRun], None]
+
+    def __call__(self, run: ProviderRun) -> None:
+        self.action(run)
+
+
+def steps() -> tuple[Step, ...]:
+    """The run's steps in order: one per scenario, one for the stateful layer, one per generated slot."""
+    found = [Step(name, Layer.SCENARIO, scenario_step(name, scenario)) for name, scenario in SCENARIOS.items()]
+    found.append(Step(STATEFUL_CHECK, Layer.STATEFUL, stateful_step))
+    found += [
+        Step(f"{operation_id} {mode.value}", Layer.GENERATED, generated_step(operation_id, mode))
+        for operation_id in GENERATED_OPERATIONS
+        for mode in MODES
+    ]
+    return tuple(found)
+
+
+def planned_checks() -> list[tuple[str, Layer]]:
+    """Every step a run makes, in order, as (name, layer): the test cases of junit.xml."""
+    return [(step.name, step.layer) for step in steps()]
+
+
+def run_layers(run: ProviderRun, stop: Stop | None = None) -> None:
+    """Every step in order; `stop` is asked after each one, and once it answers True the rest are skipped.
+
+    Records keep their first sighting, so stopping early changes nothing about the records already found.
     """
     for step in steps():
         if run.client.stopped is not None:
@@ -36,29 +66,13 @@ def run_layers(run: ProviderRun, stop: Stop | None = None) -> None:
             return
 
 
-def steps() -> list[Callable[[ProviderRun], None]]:
-    """The run's steps in order: one per scenario, one for the stateful layer, one per generated slot."""
-    found: list[Callable[[ProviderRun], None]] = [scenario_step(name) for name in SCENARIOS]
-    found.append(stateful_step)
-    found += [generated_step(operation_id, mode) for operation_id in GENERATED_OPERATIONS for mode in MODES]
-    return found
-
-
-def planned_checks() -> list[tuple[str, str]]:
-    """Every check a run makes, in order, as (name, layer): the test cases of junit.xml."""
-    found = [(name, "scenario") for name in SCENARIOS] + [(STATEFUL_CHECK, "stateful")]
-    return found + [
-        (f"{operation_id} {mode.value}", "generated") for operation_id in GENERATED_OPERATIONS for mode in MODES
-    ]
-
-
-def scenario_step(name: str) -> Callable[[ProviderRun], None]:
+def scenario_step(name: str, scenario: Scenario) -> Callable[[ProviderRun], None]:
     """One scenario; a spent budget ends it with a note."""
 
     def step(run: ProviderRun) -> None:
         try:
-            with run.checking(name, "scenario"):
-                SCENARIOS[name](run)
+            with run.checking(name, Layer.SCENARIO):
+                scenario(run)
         except BudgetExhausted as exc:
             if run.client.stopped is None:  # else the run already noted why sending stopped
                 run.note(f"scenario {name} stopped: {exc}")
@@ -72,7 +86,7 @@ def stateful_step(run: ProviderRun) -> None:
     # A generous budget must not outgrow --max-examples: the budget only ever shrinks a layer.
     examples = run.max_examples if remaining is None else min(run.max_examples, remaining // (2 * STATEFUL_STEPS))
     if examples > 0:
-        with run.checking(STATEFUL_CHECK, "stateful"):
+        with run.checking(STATEFUL_CHECK, Layer.STATEFUL):
             run_stateful(run, examples, STATEFUL_STEPS)
     else:
         run.note("stateful layer skipped: no budget left after the scenarios")
@@ -84,7 +98,7 @@ def generated_step(operation_id: str, mode: GenerationMode) -> Callable[[Provide
     def step(run: ProviderRun) -> None:
         share = run.shared.setdefault("generated_share", generated_share(run))
         if share > 0:
-            with run.checking(f"{operation_id} {mode.value}", "generated"):
+            with run.checking(f"{operation_id} {mode.value}", Layer.GENERATED):
                 run_generated(run, operation_id, mode, share)
         else:
             run.note(f"generated {operation_id} {mode.value} skipped: no budget left")

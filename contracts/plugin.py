@@ -8,43 +8,32 @@ from typing import Any
 
 import pytest
 
+from contracts.model import RunReport, Status
+from contracts.options import add_arguments, check_options, values
+from contracts.run import ProviderRun
 from contracts.settings import Settings, settings_from_options
 from contracts.targets import build_run, finish_report
 
 SUITE = Path(__file__).with_name("suite.py")
+PREFIX = "contracts_"
 SETTINGS_KEY = pytest.StashKey[Settings]()
-RUNS_KEY = pytest.StashKey[dict[str, Any]]()
-REPORT_KEY = pytest.StashKey[dict[str, Any]]()
-
-OPTIONS: list[tuple[str, dict[str, Any]]] = [
-    ("--provider", {"default": None, "help": "yandex, mka1 or all (default: all)"}),
-    ("--target", {"default": None, "help": "mock (in-process fakes, default) or live"}),
-    ("--base-url", {"default": None, "help": "override the provider's base URL"}),
-    ("--report-dir", {"default": None, "help": "write drift.json and its renderings here"}),
-    ("--seed", {"default": None, "help": "hypothesis seed (default: random, printed)"}),
-    ("--max-examples", {"default": None, "help": "generated cases per operation and mode"}),
-    ("--budget", {"default": None, "help": "request budget per provider (live default: 60)"}),
-    ("--create-budget", {"default": None, "help": "billed creates per provider (live default: 3)"}),
-    ("--deadline", {"default": None, "help": "seconds for the whole run (default: 600)"}),
-    ("--drift", {"action": "append", "default": [], "help": "inject a catalogue drift (mock only)"}),
-    ("--require-live", {"action": "store_true", "default": False, "help": "missing live credentials are an error"}),
-    ("--baseline-dir", {"default": None, "help": "folder of <provider>.yaml known-drift baselines"}),
-    ("--history", {"default": None, "help": "append one compact JSON per run to this folder"}),
-]
+RUNS_KEY = pytest.StashKey[dict[str, ProviderRun]]()
+REPORT_KEY = pytest.StashKey[RunReport]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Register the contract-run options; `contracts check` passes the same ones."""
+    """Register the contract-run options: the same declaration `contracts check` renders."""
     group = parser.getgroup("contracts", "contract run against provider fakes or live endpoints")
-    for name, kwargs in OPTIONS:
-        group.addoption(name, dest=f"contracts_{name[2:].replace('-', '_')}", **kwargs)
+    add_arguments(group.addoption, check_options(), PREFIX)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Resolve settings once; a bare `pytest --provider …` runs the contract suite."""
-    options = {
-        name[2:].replace("-", "_"): config.getoption(f"contracts_{name[2:].replace('-', '_')}") for name, _ in OPTIONS
-    }
+    options = values(config, check_options(), PREFIX)
+    if options["list_checks"]:
+        from contracts.checks import listing
+
+        pytest.exit(listing(), returncode=0)
     explicit = options["provider"] is not None or options["target"] is not None
     if explicit and config.args_source == pytest.Config.ArgsSource.TESTPATHS:
         config.args[:] = [str(SUITE)]
@@ -65,15 +54,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture
-def contract_run(request: pytest.FixtureRequest, contract_provider: str) -> Any:
+def contract_run(request: pytest.FixtureRequest, contract_provider: str) -> ProviderRun:
     """The provider's run, built on first use and shared by every test of the session."""
     config = request.config
     runs = config.stash[RUNS_KEY]
     if contract_provider not in runs:
         runs[contract_provider] = build_run(contract_provider, config.stash[SETTINGS_KEY])
     run = runs[contract_provider]
-    if run.status in {"skipped", "unavailable"}:
-        pytest.skip(f"{contract_provider}: {run.notes[-1] if run.notes else run.status}")
+    if run.status in (Status.SKIPPED, Status.UNAVAILABLE):
+        pytest.skip(f"{contract_provider}: {run.stopped.detail if run.stopped else run.status}")
     return run
 
 
@@ -92,5 +81,5 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     report = config.stash.get(REPORT_KEY, None)
     if report is not None:
         terminalreporter.write_line("")
-        for line in summary_lines(report):
+        for line in summary_lines(report.to_dict()):
             terminalreporter.write_line(line)

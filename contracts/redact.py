@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -52,6 +53,20 @@ def redact_tree(value: Any, secrets: Iterable[str]) -> Any:
     if isinstance(value, list | tuple):
         return [redact_tree(item, secrets) for item in value]
     return value
+
+
+Record = TypeVar("Record")
+
+
+def redact_record(record: Record, secrets: Iterable[str]) -> Record:
+    """A frozen dataclass with every plain string field redacted (enums and numbers are ours, never secret)."""
+    secrets = tuple(secrets)
+    changes = {
+        field.name: redact(value, secrets)
+        for field in dataclasses.fields(record)  # type: ignore[arg-type]
+        if type(value := getattr(record, field.name)) is str
+    }
+    return dataclasses.replace(record, **changes)  # type: ignore[type-var]
 
 
 def redact_response(response: httpx.Response, secrets: Iterable[str]) -> httpx.Response:

@@ -11,9 +11,10 @@ from urllib.parse import quote
 
 import httpx
 
-from contracts.checks import check_response
+from contracts.checks import Check, Exchange, enabled, judge
 from contracts.client import BudgetExhausted, Client, DeadlinePassed, Unavailable
-from contracts.drift import DriftRecord, Where, make_record
+from contracts.drift import Where, make_record
+from contracts.model import CheckResult, DriftRecord, Layer, ObservedValues, Status, Stopped, StopReason
 from contracts.redact import redact
 from contracts.specs import Spec
 
@@ -41,13 +42,13 @@ class Observed:
                 if isinstance(value, str):
                     self.enums.setdefault(name, set()).add(value)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Sorted, JSON-ready form for `drift.json`."""
-        return {
-            "fields": sorted(self.fields),
-            "enums": {name: sorted(values) for name, values in sorted(self.enums.items())},
-            "status_codes": {op: sorted(codes) for op, codes in sorted(self.status_codes.items())},
-        }
+    def values(self) -> ObservedValues:
+        """The sorted, typed form kept in the report."""
+        return ObservedValues(
+            tuple(sorted(self.fields)),
+            {name: tuple(sorted(values)) for name, values in sorted(self.enums.items())},
+            {op: tuple(sorted(codes)) for op, codes in sorted(self.status_codes.items())},
+        )
 
 
 def _dotted(node: dict[str, Any], prefix: str) -> Iterable[str]:
@@ -69,41 +70,43 @@ class ProviderRun:
     max_examples: int
     create_body: Mapping[str, Any]
     secrets: tuple[str, ...] = ()
+    active: tuple[Check, ...] = field(default_factory=enabled)
     records: dict[str, DriftRecord] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     observed: Observed = field(default_factory=Observed)
-    status: str = "ok"
+    status: Status = Status.OK
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
     shared: dict[str, Any] = field(default_factory=dict)
-    stopped: str | None = None
+    stopped: Stopped | None = None
     check: str = ""
-    checks: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
     injected: tuple[str, ...] = ()
 
     @contextlib.contextmanager
-    def checking(self, name: str, layer: str) -> Iterator[None]:
-        """Run one check (a scenario, the stateful layer, a generated slot); its drift and requests are its own."""
+    def checking(self, name: str, layer: Layer) -> Iterator[None]:
+        """Run one step (a scenario, the stateful layer, a generated slot); its drift and requests are its own."""
         start, self.check = self.client.requests, name
         try:
             yield
         finally:
-            # A check cut short by the deadline or an outage did not run: its silence proves nothing.
+            # A step cut short by the deadline or an outage did not run: its silence proves nothing.
             ran = self.client.stopped is None
-            self.checks.append({"name": name, "layer": layer, "ran": ran, "requests": self.client.requests - start})
+            self.checks.append(CheckResult(name, layer, ran, self.client.requests - start))
             self.check = ""
 
     def call(
         self,
         operation_id: str,
         *,
-        layer: str,
+        layer: Layer,
         path_params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         json: Any = None,
         content: bytes | None = None,
         params: Mapping[str, Any] | None = None,
         auth: str = "valid",
+        negated: str | None = None,
     ) -> tuple[httpx.Response, Any]:
         """Send one request for an operation, check the answer and keep its drift; returns the parsed body too."""
         operation = self.spec.operation(operation_id)
@@ -118,15 +121,14 @@ class ProviderRun:
             self.mark_unavailable(exc)
             raise BudgetExhausted(exc.cause) from None
         except DeadlinePassed as exc:
-            self.stop(f"{exc}; the remaining tests were skipped")
+            self.stop(StopReason.DEADLINE, f"{exc}; the remaining tests were skipped")
             raise
-        where = self.where(operation_id, response, layer)
-        records, body = check_response(self.spec, where, operation, response, params_)
-        self.add(records)
-        self.observed.add(operation_id, response.status_code, body)
-        return response, body
+        exchange = Exchange(self.spec, self.where(operation_id, response, layer), operation, response, params_, negated)
+        self.add(judge(exchange, self.active))
+        self.observed.add(operation_id, response.status_code, exchange.parsed)
+        return response, exchange.parsed
 
-    def where(self, operation_id: str, response: httpx.Response, layer: str) -> Where:
+    def where(self, operation_id: str, response: httpx.Response, layer: Layer) -> Where:
         """The exchange a record belongs to, with a redacted repro of the request that was sent."""
         operation = self.spec.operation(operation_id)
         return Where(
@@ -139,16 +141,16 @@ class ProviderRun:
             layer=layer,
             request_index=self.client.requests,
             check=self.check,
+            secrets=self.secrets,
         )
 
-    def drift(self, operation_id: str, response: httpx.Response, layer: str, **fields: Any) -> None:
+    def drift(self, operation_id: str, response: httpx.Response, layer: Layer, **fields: Any) -> None:
         """Record one drift found by a scenario or a layer rather than by the passive checks."""
         self.add([make_record(self.where(operation_id, response, layer), **fields)])
 
     def add(self, records: Iterable[DriftRecord]) -> None:
         """Keep each distinct drift once, counting how often it was seen."""
         for record in records:
-            record = self._redacted(record)
             known = self.records.get(record.fingerprint)
             self.records[record.fingerprint] = known.merged(record) if known else record
 
@@ -159,33 +161,26 @@ class ProviderRun:
         if text not in self.notes and self.stopped is None:
             self.notes.append(text)
 
-    def stop(self, reason: str) -> None:
-        """Sending stopped for good (deadline or outage): note why, once; it is the reason every later test skips."""
-        self.note(reason)
-        self.stopped = self.stopped or self.redact(reason)
+    def stop(self, reason: StopReason, detail: str) -> None:
+        """Sending stopped for good (deadline, outage, skip): why, once; it is the reason every later test skips."""
+        self.note(detail)
+        self.stopped = self.stopped or Stopped(reason, self.redact(detail))
+
+    def skip(self, detail: str) -> None:
+        """The provider takes no part in the run (no live credentials, say)."""
+        self.status = Status.SKIPPED
+        self.stop(StopReason.SKIPPED, detail)
 
     def mark_unavailable(self, exc: Unavailable) -> None:
         """The endpoint is down or never answered: the provider's result is `unavailable`, its drift is kept."""
-        self.status = "unavailable"
-        self.stop(f"unavailable: {exc.cause}; {exc.fix}")
+        self.status = Status.UNAVAILABLE
+        self.stop(StopReason.UNAVAILABLE, f"{exc.cause}; {exc.fix}")
 
     def redact(self, text: str) -> str:
         """Replace every known secret value in a text; keys must never reach any output."""
         return redact(text, self.secrets)
 
-    def _redacted(self, record: DriftRecord) -> DriftRecord:
-        data = record.to_dict()
-        clean = {k: self.redact(v) if isinstance(v, str) else v for k, v in data.items()}
-        return record if clean == data else DriftRecord.from_dict(clean)
-
     @property
     def duration(self) -> float:
         """Seconds spent so far, or in total once finished."""
         return (self.finished or time.monotonic()) - self.started
-
-    def counts(self) -> dict[str, int]:
-        """Distinct drift per kind."""
-        counts: dict[str, int] = {}
-        for record in self.records.values():
-            counts[record.kind] = counts.get(record.kind, 0) + 1
-        return dict(sorted(counts.items()))

@@ -6,42 +6,26 @@ import argparse
 import json
 import random
 import sys
-from typing import Any
 
 import pytest
 
-from contracts.errors import EXIT_DRIFT, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, ContractsError
+from contracts.errors import EXIT_OK, EXIT_USAGE, ContractsError
 from contracts.fields import iter_fields
+from contracts.model import RunReport
+from contracts.options import check_options, values
 from contracts.plugin import REPORT_KEY, SUITE
 from contracts.settings import settings_from_options
 from contracts.specs import Spec, load_spec, resolve_pointer
 from contracts.targets import preflight
 
 REPORT_FILES = ("drift.json", "drift.md", "junit.xml", "report.html")
-PASSED_THROUGH = ("provider", "target", "base_url", "report_dir", "max_examples", "budget", "create_budget",
-                  "deadline", "baseline_dir", "history")  # fmt: skip
-
-
-def exit_code(report: dict[str, Any]) -> int:
-    """1 for new or expired error drift, else 3 if a provider was unavailable, else 0."""
-    failing = [
-        record
-        for entry in report["providers"]
-        for record in entry["drift"]
-        if record["severity"] == "error" and record.get("baseline", "new") in {"new", "expired"}
-    ]
-    if failing:
-        return EXIT_DRIFT
-    if any(entry["status"] == "unavailable" for entry in report["providers"]):
-        return EXIT_UNAVAILABLE
-    return EXIT_OK
 
 
 class _Capture:
     """Receives the finished report from the plugin, and any configuration error raised inside pytest."""
 
     def __init__(self) -> None:
-        self.report: dict[str, Any] | None = None
+        self.report: RunReport | None = None
         self.error: ContractsError | None = None
 
     @pytest.hookimpl(trylast=True)
@@ -64,32 +48,31 @@ def spec_summary(spec: Spec) -> str:
     )
 
 
-def pytest_args(args: argparse.Namespace, seed: int) -> list[str]:
+def pytest_args(options: dict[str, object], seed: int) -> list[str]:
     """The pytest command line equivalent to a `contracts check` invocation."""
     argv = [str(SUITE), "-q", "--no-header", "--assert=plain", "-p", "no:cacheprovider", "-p", "no:schemathesis"]
-    argv += ["--tb=no", "-rf", "--seed", str(seed), "-W", "ignore::pytest.PytestUnknownMarkWarning"]
-    for name in PASSED_THROUGH:
-        value = getattr(args, name, None)
-        if value is not None:
-            argv += [f"--{name.replace('_', '-')}", str(value)]
-    for name in args.drift:
-        argv += ["--drift", name]
-    if args.require_live:
-        argv.append("--require-live")
+    argv += ["--tb=no", "-rf", "-W", "ignore::pytest.PytestUnknownMarkWarning"]
+    for option in check_options():
+        argv += option.as_argv(seed if option.dest == "seed" else options.get(option.dest))
     return argv
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the contract suite for the chosen providers and target; return the documented exit code."""
-    seed = args.seed if args.seed is not None else random.randrange(2**31)
-    options = {name: getattr(args, name, None) for name in (*PASSED_THROUGH, "drift", "require_live")}
-    settings = settings_from_options(options | {"seed": seed}, default_seed=seed)
+    options = values(args, check_options())
+    if options["list_checks"]:
+        from contracts.checks import listing
+
+        print(listing())
+        return EXIT_OK
+    settings = settings_from_options(options, default_seed=random.randrange(2**31))
     preflight(settings)
+    seed = settings.seed
     print(f"contracts check: providers={','.join(settings.providers)} target={settings.target} seed={seed}", flush=True)
     for provider in settings.providers:
-        print(spec_summary(load_spec(provider)), flush=True)
+        print(spec_summary(load_spec(provider, settings.spec_dir)), flush=True)
     capture = _Capture()
-    code = pytest.main(pytest_args(args, seed), plugins=[capture])
+    code = pytest.main(pytest_args(options, seed), plugins=[capture])
     if capture.error is not None:
         raise capture.error
     if capture.report is None:
@@ -98,4 +81,4 @@ def run(args: argparse.Namespace) -> int:
     if settings.report_dir is not None:
         names = ", ".join(str(settings.report_dir / name) for name in REPORT_FILES)
         print(f"reports: {names}", flush=True)
-    return exit_code(capture.report)
+    return capture.report.exit_code()

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import httpx
 
-from contracts.checks import response_basis
+from contracts.checks.passive import status_basis
+from contracts.model import Basis, Kind, Layer
+from contracts.providers import get
 from contracts.run import ProviderRun
 from contracts.specs import escape, resolve_pointer
 
-LAYER = "scenario"
+LAYER = Layer.SCENARIO
 TERMINAL = frozenset({"completed", "failed", "incomplete", "cancelled"})
 # The fields that define a response's state; retrieve and a repeated cancel must agree on them.
 STATE_FIELDS = ("id", "status", "created_at", "completed_at", "output", "usage", "error", "incomplete_details")
@@ -64,7 +65,12 @@ def state_difference(left: Any, right: Any) -> str | None:
 
 def unknown_id(run: ProviderRun) -> str:
     """An id in the provider's documented format that no response has."""
-    return f"resp_{uuid.UUID(int=run.seed).hex}" if run.provider != "yandex" else str(uuid.UUID(int=run.seed + 1))
+    return get(run.provider).unknown_id(run.seed)
+
+
+def expected_basis(run: ProviderRun, operation_id: str, status: int) -> Basis:
+    """The basis of a scenario's expectation: that of the spec's response for the status it expects."""
+    return status_basis(run.spec, run.spec.operation(operation_id), status)
 
 
 class Cancelled(NamedTuple):
@@ -107,7 +113,7 @@ def cancel_in_progress_cancels(run: ProviderRun) -> None:
             "cancelResponse",
             found.answer,
             LAYER,
-            kind="behavior",
+            kind=Kind.BEHAVIOR,
             location="/status",
             expected="cancelled",
             actual=status,
@@ -129,12 +135,12 @@ def second_cancel_is_idempotent(run: ProviderRun) -> None:
             "cancelResponse",
             response,
             LAYER,
-            kind="behavior",
+            kind=Kind.BEHAVIOR,
             location=location,
             expected="200 with the same terminal object",
             actual=f"{response.status_code}" if not location else _value(again, location),
             message="a second cancel is not idempotent",
-            basis="assumed",
+            basis=Basis.ASSUMED,
         )
 
 
@@ -154,12 +160,12 @@ def retrieve_agrees_with_cancel(run: ProviderRun) -> None:
             "getResponse",
             response,
             LAYER,
-            kind="behavior",
+            kind=Kind.BEHAVIOR,
             location=location,
             expected=_value(cancel, location),
             actual=_value(body, location),
             message="retrieve disagrees with the cancel it follows",
-            basis="assumed",
+            basis=Basis.ASSUMED,
         )
 
 
@@ -173,11 +179,12 @@ def unknown_id_is_not_found(run: ProviderRun) -> None:
                 operation_id,
                 response,
                 LAYER,
-                kind="behavior",
+                kind=Kind.BEHAVIOR,
                 location="",
                 expected=404,
                 actual=response.status_code,
                 message="an unknown id is not answered 404",
+                basis=expected_basis(run, operation_id, 404),
             )
 
 
@@ -194,11 +201,12 @@ def non_background_cancel_is_rejected(run: ProviderRun) -> None:
             "cancelResponse",
             response,
             LAYER,
-            kind="behavior",
+            kind=Kind.BEHAVIOR,
             location="",
             expected="a 4xx: only background responses can be cancelled",
             actual=response.status_code,
             message="a non-background response was cancelled",
+            basis=expected_basis(run, "cancelResponse", 400),
         )
 
 
@@ -211,12 +219,12 @@ def malformed_create_is_rejected(run: ProviderRun) -> None:
             "createResponse",
             response,
             LAYER,
-            kind="invalid-input-accepted",
+            kind=Kind.INVALID_INPUT_ACCEPTED,
             location="",
             expected="a 4xx for a body without model and input",
             actual=response.status_code,
             message="a create body that breaks the documented schema was accepted",
-            basis="assumed",
+            basis=Basis.ASSUMED,
         )
 
 
@@ -233,7 +241,7 @@ def invalid_id_is_rejected(run: ProviderRun) -> None:
             "cancelResponse",
             response,
             LAYER,
-            kind="invalid-input-accepted",
+            kind=Kind.INVALID_INPUT_ACCEPTED,
             location="response_id",
             expected=f"a 4xx for an id not matching {parameter['schema']['pattern']}",
             actual=response.status_code,
@@ -263,12 +271,12 @@ def _expect_401(run: ProviderRun, auth: str) -> None:
             "cancelResponse",
             response,
             LAYER,
-            kind="auth-not-enforced",
+            kind=Kind.AUTH_NOT_ENFORCED,
             location="Authorization",
             expected=401,
             actual=response.status_code,
             message=f"a request with {'no' if auth == 'none' else 'a wrong'} key was not refused",
-            basis=response_basis(run.spec, run.spec.operation("cancelResponse"), 401),
+            basis=expected_basis(run, "cancelResponse", 401),
         )
 
 

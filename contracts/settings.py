@@ -1,4 +1,4 @@
-"""Run settings from the command line or pytest options, validated into one frozen object."""
+"""Run settings from the command line or pytest options (`contracts.options`), validated once into a frozen object."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from contracts.errors import ConfigError
-from contracts.specs import PROVIDERS
+from contracts.providers import parse
 
 TARGETS = ("mock", "live")
 MOCK_MAX_EXAMPLES = 25
 LIVE_BUDGET = 60
 LIVE_CREATE_BUDGET = 3
 DEFAULT_DEADLINE = 600.0
+LIVE_RETRIES = 4
+LIVE_TIMEOUT = 30.0
+BACKOFF = 0.5
+MAX_BACKOFF = 30.0
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -37,6 +41,12 @@ class Settings:
     require_live: bool = False
     baseline_dir: Path | None = None
     history: Path | None = None
+    spec_dir: Path | None = None
+    request_timeout: float = LIVE_TIMEOUT
+    retries: int = LIVE_RETRIES
+    backoff: float = BACKOFF
+    max_backoff: float = MAX_BACKOFF
+    exclude_checks: tuple[str, ...] = ()
     # When the run began (monotonic): the deadline covers the whole run, not each provider on its own.
     started: float | None = field(default=None, compare=False)
 
@@ -51,6 +61,28 @@ def _positive_int(name: str, value: Any) -> int | None:
     if number <= 0 or str(value).strip() != str(number):
         raise ConfigError(f"--{name} must be a whole number above 0, got {value!r}", f"pass e.g. --{name} 60")
     return number
+
+
+def _seconds(name: str, value: Any, default: float, *, zero: bool = False) -> float:
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if not math.isfinite(number) or number < 0 or (number == 0 and not zero):
+        above = "0 or more" if zero else "above 0"
+        raise ConfigError(f"--{name} must be a number of seconds {above}, got {value!r}", f"pass e.g. --{name} {default:g}")
+    return number
+
+
+def _count(name: str, value: Any, default: int) -> int:
+    text = str(value).strip() if value is not None else ""
+    if value is None:
+        return default
+    if not text.isdigit():
+        raise ConfigError(f"--{name} must be a whole number, 0 or more, got {value!r}", f"pass e.g. --{name} 4")
+    return int(text)
 
 
 def checked_base_url(url: str, source: str) -> str:
@@ -74,19 +106,6 @@ def checked_base_url(url: str, source: str) -> str:
     return url.strip().rstrip("/")
 
 
-def parse_providers(value: str | None) -> tuple[str, ...]:
-    """`all`, one provider, or a comma-separated list, checked against the known providers."""
-    if value in (None, "", "all"):
-        return PROVIDERS
-    chosen = tuple(part.strip() for part in str(value).split(",") if part.strip())
-    unknown = [name for name in chosen if name not in PROVIDERS]
-    if unknown or not chosen:
-        raise ConfigError(
-            f"unknown provider {', '.join(unknown) or value!r}", f"use one of: all, {', '.join(PROVIDERS)}"
-        )
-    return chosen
-
-
 def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Settings:
     """Validate raw option values (strings or None) into `Settings`; any problem is one `ConfigError` line."""
     target = options.get("target") or "mock"
@@ -96,23 +115,16 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
     if drift and target != "mock":
         raise ConfigError("--drift applies only to the mock target", "drop --drift or use --target mock")
     seed = options.get("seed")
-    if seed is not None and not str(seed).lstrip("-").isdigit():
+    # Any whole number is a seed (hypothesis and the fakes take them all); only text that is not one is refused.
+    if seed is not None and not str(seed).strip().removeprefix("-").isdigit():
         raise ConfigError(f"--seed must be a whole number, got {seed!r}", "pass e.g. --seed 42")
-    deadline = options.get("deadline")
-    try:
-        deadline_value = float(deadline) if deadline is not None else DEFAULT_DEADLINE
-    except ValueError:
-        deadline_value = 0.0
-    if not deadline_value > 0 or not math.isfinite(deadline_value):
-        raise ConfigError(
-            f"--deadline must be a number of seconds above 0, got {deadline!r}", "pass e.g. --deadline 600"
-        )
+    deadline_value = _seconds("deadline", options.get("deadline"), DEFAULT_DEADLINE)
     budget = _positive_int("budget", options.get("budget"))
     create_budget = _positive_int("create-budget", options.get("create_budget"))
     if target == "live":
         budget = budget or LIVE_BUDGET
         create_budget = create_budget or LIVE_CREATE_BUDGET
-    providers = parse_providers(options.get("provider"))
+    providers = parse(options.get("provider"))
     base_url = options.get("base_url") or None
     if base_url is not None:
         if target != "live":
@@ -120,18 +132,26 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
         if len(providers) != 1:
             raise ConfigError(
                 "--base-url needs a single --provider (the vendors' paths differ)",
-                "pass --provider yandex or --provider mka1, or set YANDEX_BASE_URL and MKA1_BASE_URL",
+                "pass one --provider, or set each provider's <NAME>_BASE_URL variable",
             )
         base_url = checked_base_url(str(base_url), "--base-url")
     paths = {
-        name: Path(options[name]) if options.get(name) else None for name in ("report_dir", "baseline_dir", "history")
+        name: Path(options[name]) if options.get(name) else None
+        for name in ("report_dir", "baseline_dir", "history", "spec_dir")
     }
+    if paths["spec_dir"] is not None and not paths["spec_dir"].is_dir():
+        raise ConfigError(f"--spec-dir {paths['spec_dir']} is not a folder", "pass a folder of <provider>/openapi.yaml")
+    excluded = tuple(options.get("exclude_check") or ())
+    if excluded:
+        from contracts.checks import registry
+
+        registry.check_names(excluded)
     return Settings(
         providers=providers,
         target=target,
         base_url=base_url,
         report_dir=paths["report_dir"],
-        seed=int(seed) if seed is not None else default_seed,
+        seed=int(str(seed).strip()) if seed is not None else default_seed,
         max_examples=_positive_int("max-examples", options.get("max_examples")) or MOCK_MAX_EXAMPLES,
         budget=budget,
         create_budget=create_budget,
@@ -140,5 +160,11 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
         require_live=bool(options.get("require_live")),
         baseline_dir=paths["baseline_dir"],
         history=paths["history"],
+        spec_dir=paths["spec_dir"],
+        request_timeout=_seconds("request-timeout", options.get("request_timeout"), LIVE_TIMEOUT),
+        retries=_count("retries", options.get("retries"), LIVE_RETRIES),
+        backoff=_seconds("backoff", options.get("backoff"), BACKOFF, zero=True),
+        max_backoff=_seconds("max-backoff", options.get("max_backoff"), MAX_BACKOFF, zero=True),
+        exclude_checks=excluded,
         started=time.monotonic(),
     )

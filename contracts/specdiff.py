@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from contracts.compat_contract import parameters_of, parent_of
+from contracts.compat.contract import parameters_of, parent_of
 from contracts.errors import EXIT_DRIFT, EXIT_OK, ConfigError
 from contracts.fields import FieldFacts, facts_of, iter_fields
 from contracts.specs import HTTP_METHODS, follow, read_document, resolve_pointer

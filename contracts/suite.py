@@ -1,18 +1,16 @@
-"""The contract suite pytest runs for each provider: scenarios, then the stateful and generated layers.
+"""The contract suite pytest runs for each provider: one test per step of `engine.steps()`, in order.
 
-Each step of `engine.steps()` is one test, so a failure names the scenario or layer that found the drift.
 Scenarios run first so they always fit in a live budget; the other layers share what is left.
 """
 
 from __future__ import annotations
 
 import pytest
-from schemathesis.generation import GenerationMode
 
-from contracts.engine import generated_step, scenario_step, stateful_step
-from contracts.generated import GENERATED_OPERATIONS, MODES
+from contracts.engine import Step, steps
 from contracts.run import ProviderRun
-from contracts.scenarios import SCENARIOS
+
+STEPS = steps()
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +22,7 @@ def _stop_once_stopped(contract_run: ProviderRun) -> None:
 
 def fail_on_new_drift(run: ProviderRun, before: set[str]) -> None:
     """Fail the test (without a traceback) on error drift not seen earlier; skip it if sending stopped in it."""
-    new = [r for key, r in run.records.items() if key not in before and r.severity == "error"]
+    new = [r for key, r in run.records.items() if key not in before and r.failing]
     if new:
         lines = [f"{r.kind} at {r.location or '(response)'} in {r.operation} {r.status_code}: {r.message}" for r in new]
         pytest.fail("\n".join(lines), pytrace=False)
@@ -33,28 +31,12 @@ def fail_on_new_drift(run: ProviderRun, before: set[str]) -> None:
 
 
 def _stopped(run: ProviderRun) -> str:
-    return f"{run.provider}: {run.stopped or run.client.stopped}"
+    return f"{run.provider}: {run.stopped.detail if run.stopped else run.client.stopped}"
 
 
-@pytest.mark.parametrize("name", list(SCENARIOS))
-def test_scenario(contract_run: ProviderRun, name: str) -> None:
-    """One deterministic flow."""
+@pytest.mark.parametrize("step", STEPS, ids=[f"{step.layer}:{step.name}" for step in STEPS])
+def test_step(contract_run: ProviderRun, step: Step) -> None:
+    """One scenario, the stateful layer, or one generated slot."""
     before = set(contract_run.records)
-    scenario_step(name)(contract_run)
-    fail_on_new_drift(contract_run, before)
-
-
-def test_stateful(contract_run: ProviderRun) -> None:
-    """Links from create to cancel and retrieve, with real ids."""
-    before = set(contract_run.records)
-    stateful_step(contract_run)
-    fail_on_new_drift(contract_run, before)
-
-
-@pytest.mark.parametrize("mode", MODES, ids=[mode.value for mode in MODES])
-@pytest.mark.parametrize("operation_id", GENERATED_OPERATIONS)
-def test_generated(contract_run: ProviderRun, operation_id: str, mode: GenerationMode) -> None:
-    """Generated ids and headers for cancel and retrieve, positive and negative."""
-    before = set(contract_run.records)
-    generated_step(operation_id, mode)(contract_run)
+    step(contract_run)
     fail_on_new_drift(contract_run, before)

@@ -13,8 +13,7 @@ import pytest
 import yaml
 
 from contracts.cli import main
-from contracts.client import TUNING_ENV
-from contracts.targets import LIVE_ENV
+from contracts.providers import profiles
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "live" / "bad-input.yaml").read_text())
 # pytest and the suite take about a second to start before the deadline clock does.
@@ -23,9 +22,10 @@ SLACK = 2.0
 
 @pytest.fixture(autouse=True)
 def _nothing_configured(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each case starts from an environment without live configuration, tuning or spec override."""
-    for name in (*LIVE_ENV["yandex"], *LIVE_ENV["mka1"], TUNING_ENV, "CONTRACTS_SPEC_DIR"):
-        monkeypatch.delenv(name, raising=False)
+    """Each case starts from an environment without live configuration."""
+    for profile in profiles().values():
+        for name in profile.env:
+            monkeypatch.delenv(name, raising=False)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
@@ -34,8 +34,9 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(
 ) -> None:
     key = f"sk-{secrets.token_hex(16)}"
     spec = tmp_path / "specs" / "mka1" / "openapi.yaml"
+    spec_dir = []
     if "spec" in case:
-        monkeypatch.setenv("CONTRACTS_SPEC_DIR", str(spec.parents[1]))
+        spec_dir = ["--spec-dir", str(spec.parents[1])]
         spec.parent.mkdir(parents=True)
         if case["spec"] == "directory":
             spec.mkdir()
@@ -44,7 +45,7 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(
     for name, value in case.get("env", {}).items():
         monkeypatch.setenv(name, value.replace("{key}", key))
     args = [arg.replace("{key}", key) for arg in case["args"]]
-    code = main(["check", "--report-dir", str(tmp_path / "reports"), *args])
+    code = main(["check", "--report-dir", str(tmp_path / "reports"), *spec_dir, *args])
     captured = capsys.readouterr()
     assert (code, captured.out, captured.err) == (2, "", case["line"].replace("{spec}", str(spec)) + "\n")
     assert key not in captured.err
@@ -68,10 +69,8 @@ def test_an_unreachable_url_exits_3_within_the_deadline_with_the_default_backoff
     # Backoff 0.5 s, 1 s, 2 s...: how many waits fit before the deadline depends on how long start-up took,
     # but at least one retry happens and no wait crosses the deadline.
     assert entry["retried_faults"] >= 1
-    note = (
-        "unavailable: 127.0.0.1 never answered before the run deadline;"
-        " check the base URL and the network, or raise --deadline"
-    )
+    note = "127.0.0.1 never answered before the run deadline; check the base URL and the network, or raise --deadline"
     assert entry["notes"] == [note]
+    assert entry["stopped"] == {"reason": "unavailable", "detail": note}
     assert f"  note: {note}" in out.splitlines()
     assert elapsed < 3 + SLACK

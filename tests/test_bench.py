@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from contracts.bench import served, st_counts
-from contracts.bench_render import render, summarize
+from benchmarks.bench import served, st_counts
+from benchmarks.render import render, summarize
 from contracts.fakes import DEFAULT_TEST_KEY
 
 CASES = Path(__file__).parent / "cases" / "bench"

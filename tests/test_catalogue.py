@@ -56,7 +56,7 @@ def tour(provider: str, drift: tuple[str, ...]) -> tuple[Step, ...]:
     unknown and bad ids, a bad create body, and a cancel without or with a wrong key."""
     fake = make_fake(provider, api_key=KEY, drift=drift, clock=ManualClock(), seed=3)
     root, steps = ROOT[provider], []
-    client = httpx.Client(transport=fake.transport(), base_url=fake.base_url)
+    client = httpx.Client(transport=httpx.MockTransport(fake.handle), base_url=fake.base_url)
     auth = {"Authorization": f"Bearer {KEY}"}
 
     def send(label: str, operation: str, method: str, path: str, **options: Any) -> Any:

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from contracts.cli import main
-from contracts.compat import Difference, Matrix, build_matrix
-from contracts.compat_contract import contract_of
-from contracts.compat_render import render
+from contracts.compat.contract import contract_of
+from contracts.compat.matrix import Difference, Matrix, build_matrix
+from contracts.compat.render import render
 from contracts.specs import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent

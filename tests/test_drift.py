@@ -9,13 +9,24 @@ import httpx
 import pytest
 import yaml
 
-from contracts.checks import check_response
-from contracts.drift import DriftRecord, Where, classify, make_record, truncate
-from contracts.specs import load_spec, resolve_pointer
+from contracts.checks import Exchange, enabled, judge
+from contracts.drift import Where, classify, make_record, truncate
+from contracts.model import DriftRecord, Kind, Layer
+from contracts.specs import Operation, Spec, load_spec, resolve_pointer
 from tests.test_spec_bodies import apply_patch
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "classify" / "cases.yaml").read_text())
-WHERE = Where("mka1", "cancelResponse", "POST", "/api/v1/llm/responses/{response_id}/cancel", 200, "curl x", "scenario")
+WHERE = Where(
+    "mka1", "cancelResponse", "POST", "/api/v1/llm/responses/{response_id}/cancel", 200, "curl x", Layer.SCENARIO
+)
+
+
+def check_response(
+    spec: Spec, where: Where, operation: Operation, response: httpx.Response, params: dict[str, str]
+) -> tuple[list[DriftRecord], Any]:
+    """Every registered check on one answer, as the run applies them, and the body the run hands on."""
+    exchange = Exchange(spec, where, operation, response, params)
+    return list(judge(exchange, enabled())), exchange.parsed
 
 
 def example(provider: str) -> Any:
@@ -35,7 +46,7 @@ def answer(body: Any) -> httpx.Response:
 def test_classification_case(case: dict[str, Any]) -> None:
     spec = load_spec(case["provider"])
     body = apply_patch(example(case["provider"]), case["patch"])
-    where = Where(case["provider"], "cancelResponse", "POST", "/x", 200, "curl x", "scenario")
+    where = Where(case["provider"], "cancelResponse", "POST", "/x", 200, "curl x", Layer.SCENARIO)
     operation = spec.operation("cancelResponse")
     records, parsed = check_response(spec, where, operation, answer(body), {"response_id": body["id"]})
     assert parsed == body
@@ -66,24 +77,24 @@ def test_schema_location_names_the_spec_file_and_the_failing_keyword() -> None:
 
 
 def test_fingerprints_differ_for_two_missing_fields_and_survive_other_values() -> None:
-    first = make_record(WHERE, kind="missing-field", location="/store", expected="x", actual="y", message="m")
-    second = make_record(WHERE, kind="missing-field", location="/user", expected="x", actual="y", message="m")
-    again = make_record(WHERE, kind="missing-field", location="/store", expected="a", actual="b", message="other")
+    first = make_record(WHERE, kind=Kind.MISSING_FIELD, location="/store", expected="x", actual="y", message="m")
+    second = make_record(WHERE, kind=Kind.MISSING_FIELD, location="/user", expected="x", actual="y", message="m")
+    again = make_record(WHERE, kind=Kind.MISSING_FIELD, location="/store", expected="a", actual="b", message="other")
     assert first.fingerprint != second.fingerprint
     assert first.fingerprint == again.fingerprint
     assert len(first.fingerprint) == 16
 
 
 def test_a_record_round_trips_through_its_json_form() -> None:
-    record = make_record(WHERE, kind="behavior", location="/id", expected="a", actual="b", message="m")
+    record = make_record(WHERE, kind=Kind.BEHAVIOR, location="/id", expected="a", actual="b", message="m")
     data = record.to_dict()
     assert data["fingerprint"] == record.fingerprint
     assert DriftRecord.from_dict(data) == record
 
 
 def test_undocumented_fields_are_warnings_and_everything_else_errors() -> None:
-    warning = make_record(WHERE, kind="undocumented-field", location="/x", expected="", actual="", message="m")
-    error = make_record(WHERE, kind="server-error", location="", expected="", actual="", message="m")
+    warning = make_record(WHERE, kind=Kind.UNDOCUMENTED_FIELD, location="/x", expected="", actual="", message="m")
+    error = make_record(WHERE, kind=Kind.SERVER_ERROR, location="", expected="", actual="", message="m")
     assert (warning.severity, error.severity) == ("warning", "error")
 
 

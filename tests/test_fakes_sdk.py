@@ -76,7 +76,7 @@ def test_mka1_sdk_models_accept_every_state_the_fake_sends() -> None:
     clock = ManualClock()
     fake = make_fake("mka1", api_key=KEY, clock=clock)
     headers = {"Authorization": f"Bearer {KEY}"}
-    with httpx.Client(transport=fake.transport(), base_url=fake.base_url, headers=headers) as client:
+    with httpx.Client(transport=httpx.MockTransport(fake.handle), base_url=fake.base_url, headers=headers) as client:
         root = "/api/v1/llm/responses"
         bodies = [client.post(root, json={"model": MODEL, "input": "Tell me", "background": True}).json()]
         response_id = bodies[0]["id"]

@@ -18,19 +18,19 @@ import pytest
 import yaml
 
 from contracts.cli import main
-from contracts.client import TUNING_ENV
 from contracts.fakes import make_fake
 from contracts.faults import Fault, FaultyServer, serve_faults
+from contracts.providers import LiveConfig, get, profiles
 from contracts.scenarios import SCENARIOS
 from contracts.settings import Settings
 from contracts.specs import load_spec
-from contracts.targets import LIVE_ENV, LiveConfig, build_run, live_config
+from contracts.targets import build_run, live_config
 
 ROOT = Path(__file__).parents[1]
 SCHEMA = json.loads((ROOT / "contracts" / "data" / "drift.schema.json").read_text())
 FAULT_CASES = yaml.safe_load((Path(__file__).parent / "cases" / "live" / "faults.yaml").read_text())
 # Short timeouts and backoffs keep these runs to a few seconds; Retry-After is honoured up to `max_backoff`.
-LIMITS = "timeout=0.5,backoff=0.01,max_backoff=0.02"
+LIMITS = ("--request-timeout", "0.5", "--backoff", "0.01", "--max-backoff", "0.02")
 # pytest and the suite take about a second to start before the deadline clock does.
 SLACK = 2.0
 # A flaky network at once (slow answers have their own case in faults.yaml); none of it is drift. Resets hit
@@ -63,14 +63,13 @@ class Live:
 @pytest.fixture
 def keys(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Fresh random keys (so no file can contain them beforehand), and nothing else of live mode configured."""
-    for names in LIVE_ENV.values():
-        for name in names:
+    for profile in profiles().values():
+        for name in profile.env:
             monkeypatch.delenv(name, raising=False)
     chosen = {"yandex": f"AQVN{secrets.token_hex(16)}", "mka1": f"sk-test-{secrets.token_hex(16)}"}
     monkeypatch.setenv("YANDEX_API_KEY", chosen["yandex"])
     monkeypatch.setenv("YANDEX_FOLDER_ID", "b1gtestfolder")
     monkeypatch.setenv("MKA1_API_KEY", chosen["mka1"])
-    monkeypatch.setenv(TUNING_ENV, LIMITS)
     return chosen
 
 
@@ -78,7 +77,7 @@ def live(capsys: pytest.CaptureFixture[str], report_dir: Path, *args: str) -> Li
     """Run `contracts check --target live` in-process and read back its drift.json (validated by its schema)."""
     started = time.monotonic()
     code = main(["check", "--target", "live", "--seed", "3", "--report-dir", str(report_dir),
-                 "--baseline-dir", str(report_dir), *args])  # fmt: skip
+                 "--baseline-dir", str(report_dir), *LIMITS, *args])  # fmt: skip
     elapsed = time.monotonic() - started
     captured = capsys.readouterr()
     report = json.loads((report_dir / "drift.json").read_text())
@@ -221,10 +220,9 @@ def test_an_unavailable_provider_keeps_the_other_providers_results(
     yandex, other = run.provider("yandex"), run.provider("mka1")
     assert run.code == code
     assert (yandex["status"], yandex["requests"], yandex["drift"]) == ("unavailable", 1, [])
-    assert yandex["notes"] == [
-        "unavailable: 127.0.0.1 did not answer (ConnectError) after 5 attempts;"
-        " check the base URL and the network, then run again"
-    ]
+    sentence = "127.0.0.1 did not answer (ConnectError) after 5 attempts; check the base URL and the network, then run again"
+    assert yandex["notes"] == [sentence]
+    assert yandex["stopped"] == {"reason": "unavailable", "detail": sentence}
     assert (other["status"], other["requests"]) == ("drift" if drift else "ok", 20)
     assert "yandex: UNAVAILABLE | target=live requests=1 retried=4" in run.out
 
@@ -249,8 +247,9 @@ def test_a_provider_without_credentials_is_skipped_with_one_line_naming_the_vari
     provider, reason = line.split(": ", 1)
     run = live(capsys, tmp_path, "--provider", provider)
     entry = run.provider(provider)
-    assert (run.code, entry["status"], entry["requests"], entry["notes"]) == (0, "skipped", 0, [f"skipped: {reason}"])
-    assert run.out.splitlines().count(f"  note: skipped: {reason}") == 1
+    assert (run.code, entry["status"], entry["requests"], entry["notes"]) == (0, "skipped", 0, [reason])
+    assert entry["stopped"] == {"reason": "skipped", "detail": reason}
+    assert run.out.splitlines().count(f"  note: {reason}") == 1
     assert f"{provider}: SKIPPED | target=live requests=0" in run.out
 
 
@@ -269,7 +268,7 @@ def test_an_iam_token_is_sent_as_bearer_and_shown_as_its_variable(
 
 def test_live_configuration_defaults_to_the_vendors_real_endpoints_and_models(keys: dict[str, str]) -> None:
     settings = Settings(providers=("yandex", "mka1"), target="live")
-    found = {name: live_config(name, settings, load_spec(name).base_url) for name in ("yandex", "mka1")}
+    found = {name: live_config(get(name), settings, load_spec(name).base_url) for name in ("yandex", "mka1")}
     assert isinstance(found["yandex"], LiveConfig) and isinstance(found["mka1"], LiveConfig)
     assert (found["yandex"].base_url, found["yandex"].model) == (
         "https://ai.api.cloud.yandex.net/v1",
@@ -286,9 +285,9 @@ def test_base_url_and_model_come_from_the_environment_and_the_flag_wins(
 ) -> None:
     monkeypatch.setenv("MKA1_BASE_URL", "https://staging.mka1.example/")
     monkeypatch.setenv("MKA1_MODEL", "meetkai:other")
-    from_env = live_config("mka1", Settings(providers=("mka1",), target="live"), "https://apigw.mka1.com")
+    from_env = live_config(get("mka1"), Settings(providers=("mka1",), target="live"), "https://apigw.mka1.com")
     flagged = Settings(providers=("mka1",), target="live", base_url="http://127.0.0.1:9")
-    from_flag = live_config("mka1", flagged, "https://apigw.mka1.com")
+    from_flag = live_config(get("mka1"), flagged, "https://apigw.mka1.com")
     assert isinstance(from_env, LiveConfig) and isinstance(from_flag, LiveConfig)
     assert (from_env.base_url, from_env.model, from_flag.base_url) == (
         "https://staging.mka1.example",
@@ -299,7 +298,7 @@ def test_base_url_and_model_come_from_the_environment_and_the_flag_wins(
 
 @pytest.mark.parametrize("provider", ["yandex", "mka1"])
 def test_a_live_create_is_cheap_stored_and_bounded(provider: str, keys: dict[str, str]) -> None:
-    settings = Settings(providers=(provider,), target="live", budget=60, create_budget=3)
+    settings = Settings(providers=(provider,), target="live", budget=60, create_budget=3, request_timeout=0.5)
     run = build_run(provider, settings)
     model = "gpt://b1gtestfolder/yandexgpt-lite/latest" if provider == "yandex" else "meetkai:functionary-urdu-mini-pak"
     assert dict(run.create_body) == {

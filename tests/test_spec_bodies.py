@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
-from contracts.specs import PROVIDERS, load_spec, pointer, resolve_pointer
+from contracts.specs import load_spec, pointer, resolve_pointer
+
+# The vendors whose doc pages the project started from (their specs are checked against those pages).
+PROVIDERS = ("yandex", "mka1")
 
 CASES = Path(__file__).parent / "cases" / "bodies"
 

@@ -13,7 +13,8 @@ import yaml
 
 from contracts.drift import KINDS
 from contracts.errors import ConfigError
-from contracts.specs import OPERATION_IDS, PROVIDERS
+from contracts.providers import get, names
+from contracts.specs import OPERATION_IDS
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
 # What `switch_off` can turn off in the fake's logic (see core.Fake); each is scoped to the entry's operation.
@@ -69,8 +70,8 @@ class DriftEntry:
 
 def load_catalogue(provider: str | None = None) -> list[DriftEntry]:
     """Every catalogue entry, or only those defined for `provider`, in file order."""
-    if provider is not None and provider not in PROVIDERS:
-        raise ConfigError(f"unknown provider {provider!r}", f"use one of: {', '.join(PROVIDERS)}")
+    if provider is not None:
+        get(provider)
     return [entry for entry in _read(CATALOGUE_PATH) if provider is None or provider in entry.providers]
 
 
@@ -129,8 +130,8 @@ def _problem(item: dict[str, Any], apply: dict[str, Any], actions: list[str]) ->
         return f"has kind {item['kind']!r}, which docs/drift.md does not define"
     if item["operation"] not in OPERATION_IDS:
         return f"names unknown operation {item['operation']!r}"
-    if not item["providers"] or not set(item["providers"]) <= set(PROVIDERS):
-        return f"names providers {item['providers']}; use {', '.join(PROVIDERS)}"
+    if not item["providers"] or not set(item["providers"]) <= set(names()):
+        return f"names providers {item['providers']}; use {', '.join(names())}"
     if len(actions) != 1:
         return f"needs exactly one action of {', '.join(ACTIONS)}"
     if actions[0] == "switch_off" and apply["switch_off"] not in BEHAVIOURS:

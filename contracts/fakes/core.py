@@ -21,11 +21,11 @@ from typing import Any
 import httpx
 from jsonschema.exceptions import best_match
 
-from contracts.errors import ConfigError
 from contracts.fakes.catalogue import Drift, DriftEntry, Reply, select
-from contracts.fakes.lifecycle import Clock, Record, Store, SystemClock
-from contracts.fakes.providers import PROVIDERS, Provider
-from contracts.specs import Spec, load_spec, spec_path
+from contracts.fakes.lifecycle import Clock, Store, SystemClock
+from contracts.providers import Profile, get
+from contracts.providers.bodies import Record
+from contracts.specs import Spec, load_spec
 
 # The fixed key a fake accepts when none is configured; not a secret, so `contracts mock` may print it.
 DEFAULT_TEST_KEY = "contracts-test-key"
@@ -34,22 +34,28 @@ ERROR_TYPES = {401: "authentication_error", 429: "rate_limit_error"}
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_spec(provider: str, path: Path) -> Spec:
-    return load_spec(provider, path)
+def _cached_spec(provider: str, spec_dir: Path | None) -> Spec:
+    return load_spec(provider, spec_dir)
 
 
 class Fake:
     """One provider's fake: create, retrieve and cancel over responses kept in memory."""
 
     def __init__(
-        self, profile: Provider, store: Store, drift: tuple[DriftEntry, ...], api_key: str, api_key_source: str
+        self,
+        profile: Profile,
+        store: Store,
+        drift: tuple[DriftEntry, ...],
+        api_key: str,
+        api_key_source: str,
+        spec_dir: Path | None = None,
     ) -> None:
         self.profile = profile
         self.store = store
         self.drift = Drift(drift, self.error_body)
         self.api_key = api_key
         self.api_key_source = api_key_source
-        self.spec = _cached_spec(profile.name, spec_path(profile.name))
+        self.spec = _cached_spec(profile.name, spec_dir)
         self._create_validator = self.spec.validator(CREATE_SCHEMA)
         self._lock = threading.Lock()
 
@@ -60,21 +66,17 @@ class Fake:
 
     @property
     def provider(self) -> str:
-        """The provider name, `yandex` or `mka1`."""
+        """The provider's registered name."""
         return self.profile.name
 
     @property
     def base_url(self) -> str:
-        """The vendor's real base URL; in-process requests go there through `transport()`."""
+        """The vendor's real base URL; in-process requests are addressed there."""
         return self.profile.base_url
 
     def error_body(self, status: int, message: str) -> Any:
         """An error body in the provider's envelope, for answers the fake's own logic does not produce."""
         return self.profile.error(message, error_type(status))
-
-    def transport(self) -> httpx.MockTransport:
-        """An in-process transport for `httpx.Client(transport=...)`: no sockets."""
-        return httpx.MockTransport(self.handle)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Answer one request; the single implementation behind both the transport and the loopback server."""
@@ -218,12 +220,11 @@ def make_fake(
     *,
     queued_seconds: float = 0.2,
     in_progress_seconds: float = 60.0,
+    spec_dir: Path | None = None,
 ) -> Fake:
     """A fake for `provider` accepting `api_key` (else `$<PROVIDER>_API_KEY`, else DEFAULT_TEST_KEY)."""
-    if provider not in PROVIDERS:
-        raise ConfigError(f"unknown provider {provider!r}", f"use one of: {', '.join(PROVIDERS)}")
-    profile = PROVIDERS[provider]
+    profile = get(provider)
     source = "argument" if api_key else f"env:{profile.key_env}" if os.environ.get(profile.key_env) else "default"
     key = api_key or os.environ.get(profile.key_env) or DEFAULT_TEST_KEY
     store = Store(profile, clock or SystemClock(), seed, queued_seconds, in_progress_seconds)
-    return Fake(profile, store, select(provider, drift), key, source)
+    return Fake(profile, store, select(provider, drift), key, source, spec_dir)

@@ -6,11 +6,10 @@ import math
 import random
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from contracts.fakes.providers import Provider
+from contracts.providers.bodies import Record, View
+from contracts.providers.profile import Profile
 
 # Answers a fake "generates"; one is picked per response from the seeded RNG, and revealed word by word.
 ANSWERS = (
@@ -53,30 +52,6 @@ class ManualClock:
         self._now += seconds
 
 
-@dataclass
-class Record:
-    """One stored response; its status is computed from the clock each time it is read."""
-
-    id: str
-    background: bool
-    created_at: float
-    model: str
-    words: tuple[str, ...]
-    message_id: str
-    input_tokens: int
-    echo: dict[str, Any] = field(default_factory=dict)
-    cancelled_at: float | None = None
-
-
-@dataclass(frozen=True)
-class View:
-    """A record as seen at one moment: its status, how many answer words exist yet, and when it finished."""
-
-    status: str
-    shown: int
-    finished_at: float | None
-
-
 def count_words(value: Any) -> int:
     """Words in every string inside a JSON value: the fake's stand-in for a tokenizer."""
     if isinstance(value, str):
@@ -92,7 +67,7 @@ class Store:
     """Responses kept in memory: ids and answers come from a seeded RNG, status is read off the clock lazily."""
 
     def __init__(
-        self, profile: Provider, clock: Clock, seed: int, queued_seconds: float, in_progress_seconds: float
+        self, profile: Profile, clock: Clock, seed: int, queued_seconds: float, in_progress_seconds: float
     ) -> None:
         self.profile = profile
         self.clock = clock

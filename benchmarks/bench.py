@@ -22,20 +22,25 @@ from typing import Any
 
 import httpx
 
-from contracts.bench_render import render, summarize
-from contracts.checks import check_response
+from benchmarks.render import render, summarize
+from contracts.checks import Exchange, enabled, judge
 from contracts.engine import run_layers
 from contracts.fakes import DEFAULT_TEST_KEY, make_fake, serve
+from contracts.providers import get, names
 from contracts.selftest import evaluate
 from contracts.settings import MOCK_MAX_EXAMPLES, Settings
-from contracts.specs import PROVIDERS, spec_path
-from contracts.targets import build_run, mock_credentials
+from contracts.specs import spec_path
+from contracts.targets import build_run
 
 ROOT = Path(__file__).resolve().parent.parent
 # Our generated and stateful layers are schemathesis' fuzzing and stateful phases; we have no examples/coverage.
 ST_PHASES = "fuzzing,stateful"
-AUTH = {"yandex": f"Api-Key {DEFAULT_TEST_KEY}", "mka1": f"Bearer {DEFAULT_TEST_KEY}"}
 Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def auth_header(provider: str) -> str:
+    """The Authorization header value the served fake accepts."""
+    return get(provider).mock_credentials(DEFAULT_TEST_KEY).headers["Authorization"]
 
 
 def contracts_command(*options: str) -> list[str]:
@@ -97,7 +102,7 @@ def engine_at(provider: str, base_url: str, seed: int, max_examples: int) -> dic
     """One run of every layer against a fake already served at `base_url` (the same work as the mock target)."""
     run = build_run(provider, Settings(providers=(provider,), seed=seed, max_examples=max_examples))
     # The mock target's client, sent over HTTP instead of through the in-process transport.
-    credentials = mock_credentials(provider, DEFAULT_TEST_KEY)
+    credentials = get(provider).mock_credentials(DEFAULT_TEST_KEY)
     run.client = dataclasses.replace(run.client, base_url=base_url, credentials=credentials, transport=None)
     started = time.perf_counter()
     run_layers(run)
@@ -112,7 +117,7 @@ def measure_loopback(provider: str, seed: int, max_examples: int, repeats: int, 
     st = Path(sys.executable).with_name("st")
     for index in range(repeats):
         with served(provider, seed) as (base_url, counter):
-            command = [sys.executable, "-m", "contracts.bench", "--engine-at", base_url, "--provider", provider,
+            command = [sys.executable, "-m", "benchmarks.bench", "--engine-at", base_url, "--provider", provider,
                        "--seed", str(seed), "--max-examples", str(max_examples)]  # fmt: skip
             started = time.perf_counter()
             done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
@@ -122,7 +127,7 @@ def measure_loopback(provider: str, seed: int, max_examples: int, repeats: int, 
             out = scratch / f"{provider}-st-{index}"
             out.mkdir(parents=True)
             command = [str(st), "run", str(spec_path(provider)), "--url", base_url, "-H",
-                       f"Authorization: {AUTH[provider]}", "-n", str(max_examples), "--seed", str(seed),
+                       f"Authorization: {auth_header(provider)}", "-n", str(max_examples), "--seed", str(seed),
                        "--phases", ST_PHASES, "--report", "json", "--report-json-path", str(out / "st.json"),
                        "--no-color"]  # fmt: skip
             # Run from the scratch folder: no `schemathesis.toml` or crash store of the repo can change the run.
@@ -138,7 +143,7 @@ def st_counts(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def recorded_responses(provider: str, seed: int, max_examples: int) -> list[tuple[Any, ...]]:
-    """Every response a clean run of `provider` received, with what `check_response` needs to judge it again."""
+    """Every response a clean run of `provider` received, with what the checks need to judge it again."""
     run = build_run(provider, Settings(providers=(provider,), seed=seed, max_examples=max_examples))
     call, recorded = run.call, []
 
@@ -156,13 +161,13 @@ def recorded_responses(provider: str, seed: int, max_examples: int) -> list[tupl
 
 
 def measure_validation(seed: int, max_examples: int, batches: int) -> dict[str, Any]:
-    """`check_response` alone, over every response a clean run of each provider received."""
-    recorded = [item for provider in PROVIDERS for item in recorded_responses(provider, seed, max_examples)]
-    seconds = []
+    """The registered checks alone, over every response a clean run of each provider received."""
+    recorded = [item for provider in names() for item in recorded_responses(provider, seed, max_examples)]
+    active, seconds = enabled(), []
     for _ in range(batches):
         started = time.perf_counter()
         for spec, where, operation, response, params in recorded:
-            check_response(spec, where, operation, response, params)
+            list(judge(Exchange(spec, where, operation, response, params), active))
         seconds.append(time.perf_counter() - started)
     return {"responses": len(recorded), "batch_seconds": seconds}
 
@@ -172,10 +177,10 @@ def measure(seed: int, max_examples: int, repeats: int, batches: int) -> dict[st
     with tempfile.TemporaryDirectory(prefix="contracts-bench-") as folder:
         scratch = Path(folder)
         check = measure_check(seed, max_examples, repeats, scratch)
-        loopback = {p: measure_loopback(p, seed, max_examples, repeats, scratch) for p in PROVIDERS}
+        loopback = {p: measure_loopback(p, seed, max_examples, repeats, scratch) for p in names()}
     validation = measure_validation(seed, max_examples, batches)
     started = time.perf_counter()
-    selftest = evaluate(PROVIDERS, seed, max_examples)
+    selftest = evaluate(names(), seed, max_examples)
     drift = [
         {"provider": o.job.provider, "name": o.job.entry, "configuration": o.job.configuration, "caught": o.caught,
          "first_request": o.match.first_request if o.match else None}

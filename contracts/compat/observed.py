@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from contracts.compat import Matrix
-from contracts.compat_contract import OPERATION, Contract, parent_of, row_key
+from contracts.compat.contract import OPERATION, Contract, parent_of, row_key
+from contracts.compat.matrix import Matrix
 from contracts.errors import ConfigError
 
 BODY = "200 body"

@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from contracts.compat import AUTH, STATUSES, Matrix, PairDiff
-from contracts.compat_contract import OPERATION
+from contracts.compat.contract import OPERATION
+from contracts.compat.matrix import AUTH, STATUSES, Matrix, PairDiff
 from contracts.fields import FieldFacts
 
 LEGEND = (

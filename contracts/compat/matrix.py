@@ -1,44 +1,14 @@
-"""Cross-vendor compatibility of the cancel operation: a field matrix and, per ordered pair, what would break.
-
-A pair A → B reads "a client built against A's spec, talking to B". Each difference is `breaking` or
-`non-breaking`, by these rules:
-
-Response bodies and headers (B sends, A reads):
-- a field A requires that B never sends or may omit → breaking;
-- a field B sends (required or not) that A does not know → non-breaking (clients ignore unknown fields);
-- a field A knows as optional that B never sends, or one B always sends that A has optional → non-breaking;
-- B nullable where A is not → breaking; A nullable where B is not → non-breaking;
-- B may send a type A does not accept (an integer is a number), or leaves the type open → breaking;
-  B narrowing A's types → non-breaking;
-- an enum value B may send that A does not know, or B leaving A's enum open → breaking;
-  an enum value A knows that B never sends → non-breaking;
-- error envelope flat (`{"message", ...}`) vs wrapped (`{"error": {...}}`) → breaking; the body fields under that
-  status are then not compared one by one;
-- a status code B documents that A does not → breaking (like an unknown enum value); the reverse → non-breaking.
-- a field whose parent is missing, or of open type, on either side is not listed: the parent's difference covers it.
-Statuses and error bodies that a spec only assumes (`x-assumed`) say so in the reason.
-
-Requests (A sends, B reads):
-- a parameter B requires that A does not send, or only has optional → breaking; the reverse → non-breaking;
-- path parameters carry ids that B issued: if A declares a pattern, B's ids must match it. B's example ids are
-  tested against A's pattern; a different or missing pattern on B with no matching example → breaking
-  (e.g. Yandex's UUID-like ids vs MKA1's `^resp[-_][a-zA-Z0-9]+$`);
-- auth: a header format A may use that B does not accept → breaking; one B accepts on top → non-breaking.
-"""
+"""The field matrix of the providers' cancel contracts and, per ordered pair, what would break (see `compat`)."""
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts.compat_contract import REQUEST_SECTIONS, Contract, contract_of, parent_of, row_key
-from contracts.errors import EXIT_OK, ConfigError
+from contracts.compat.contract import REQUEST_SECTIONS, Contract, parent_of, row_key
 from contracts.fields import FieldFacts
-from contracts.specs import PROVIDERS, REFERENCE_PROVIDERS, load_spec
 
 AUTH = "auth"
 STATUSES = "status codes"
@@ -84,31 +54,6 @@ class Matrix:
     rows: tuple[tuple[str, str], ...]
     pairs: tuple[PairDiff, ...]
     observed: Any = field(default=None)
-
-
-def run(args: argparse.Namespace) -> int:
-    """`contracts compat`: print the matrix as Markdown, JSON or HTML."""
-    from contracts.compat_observed import read_observed
-    from contracts.compat_render import render
-
-    providers = parse_providers(args.providers)
-    matrix = build_matrix([contract_of(load_spec(provider)) for provider in providers])
-    if args.observed is not None:
-        matrix = read_observed(args.observed, matrix)
-    sys.stdout.write(render(matrix, args.format))
-    return EXIT_OK
-
-
-def parse_providers(raw: str) -> tuple[str, ...]:
-    """The `--providers` list, checked against the known providers."""
-    known = PROVIDERS + REFERENCE_PROVIDERS
-    names = tuple(dict.fromkeys(name.strip() for name in raw.split(",") if name.strip()))
-    unknown = [name for name in names if name not in known]
-    if unknown:
-        raise ConfigError(f"unknown provider {unknown[0]!r} in --providers", f"use some of: {', '.join(known)}")
-    if len(names) < 2:
-        raise ConfigError(f"--providers needs at least two providers, got {raw!r}", f"e.g. {','.join(known)}")
-    return names
 
 
 def build_matrix(contracts: list[Contract]) -> Matrix:

@@ -1,28 +1,17 @@
-"""`contracts selftest`: prove the suite catches every drift in the catalogue, and nothing on a clean fake.
-
-Each catalogue entry is injected alone into the in-process fake and the whole engine runs (scenarios, stateful,
-generated) until a record with the entry's declared kind, operation, status and location appears. The entry is
-caught when one does; it survives when the run finds nothing (not detected) or only other records (misclassified).
-Every entry runs twice: with the mock defaults and with the live budget, which must be enough to catch it too.
-Clean runs at several seeds must find no drift at all: a false positive fails the self-test like a survivor.
-"""
+"""The self-test's jobs: one engine run per catalogue entry and configuration, and clean runs at several seeds."""
 
 from __future__ import annotations
 
-import argparse
 import os
-import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 from contracts.engine import run_layers
-from contracts.errors import EXIT_DRIFT, EXIT_OK
 from contracts.fakes import load_catalogue
 from contracts.run import ProviderRun
-from contracts.settings import LIVE_BUDGET, LIVE_CREATE_BUDGET, MOCK_MAX_EXAMPLES, Settings, settings_from_options
+from contracts.settings import LIVE_BUDGET, LIVE_CREATE_BUDGET, MOCK_MAX_EXAMPLES, Settings
 from contracts.specs import load_spec
 from contracts.targets import build_run
 
@@ -45,6 +34,8 @@ class Job:
     max_examples: int
     entry: str | None = None
     declared: Key | None = None
+    # Checks switched off for this run, through the same registry a user's `--exclude-check` uses.
+    excluded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,7 +123,7 @@ def run_job(job: Job) -> Outcome:
     budget, create_budget = CONFIGURATIONS[job.configuration]
     drift = (job.entry,) if job.entry else ()
     settings = Settings(providers=(job.provider,), seed=job.seed, max_examples=job.max_examples, budget=budget,
-                        create_budget=create_budget, drift=drift)  # fmt: skip
+                        create_budget=create_budget, drift=drift, exclude_checks=job.excluded)  # fmt: skip
     run: ProviderRun | None = None
     try:
         run = build_run(job.provider, settings)
@@ -160,18 +151,31 @@ def _stop(declared: Key) -> Callable[[ProviderRun], bool]:
 
 
 def jobs(
-    providers: Sequence[str], seed: int, max_examples: int, entries: Iterable[str] | None, clean_seeds: int
+    providers: Sequence[str],
+    seed: int,
+    max_examples: int,
+    entries: Iterable[str] | None,
+    clean_seeds: int,
+    excluded: tuple[str, ...] = (),
 ) -> list[Job]:
     """Every run of a self-test, longest first so that parallel workers finish together."""
     wanted = None if entries is None else set(entries)
     clean = [
-        Job(provider, configuration, seed + offset, max_examples)
+        Job(provider, configuration, seed + offset, max_examples, excluded=excluded)
         for configuration in CONFIGURATIONS
         for provider in providers
         for offset in range(clean_seeds)
     ]
     injected = [
-        Job(provider, configuration, seed, max_examples, e.name, (e.kind, e.operation, e.status_code, e.location))
+        Job(
+            provider,
+            configuration,
+            seed,
+            max_examples,
+            e.name,
+            (e.kind, e.operation, e.status_code, e.location),
+            excluded,
+        )  # fmt: skip
         for configuration in CONFIGURATIONS
         for provider in providers
         for e in load_catalogue(provider)
@@ -188,10 +192,14 @@ def evaluate(
     entries: Iterable[str] | None = None,
     clean_seeds: int = CLEAN_SEEDS,
     workers: int | None = None,
+    excluded: tuple[str, ...] = (),
 ) -> Result:
-    """Run the self-test; `entries` limits it to some catalogue names, `workers=1` keeps it in this process."""
+    """Run the self-test; `entries` limits it to some catalogue names, `workers=1` keeps it in this process.
+
+    `excluded` switches registered checks off in every run, as `contracts check --exclude-check` does.
+    """
     started = time.monotonic()
-    todo = jobs(providers, seed, max_examples, entries, clean_seeds)
+    todo = jobs(providers, seed, max_examples, entries, clean_seeds, excluded)
     for provider in providers:
         load_spec(provider)  # warm the parsed-spec cache once, before workers fork
     workers = workers or min(2, os.cpu_count() or 1)
@@ -210,18 +218,3 @@ def evaluate(
         clean=tuple(o for o in outcomes if o.job.entry is None),
         seconds=time.monotonic() - started,
     )
-
-
-def run(args: argparse.Namespace) -> int:
-    """`contracts selftest`: print the table, write selftest.json, exit 1 unless every entry is caught cleanly."""
-    from contracts.selftest_render import render_table, write_json
-
-    seed = args.seed if args.seed is not None else random.randrange(2**31)
-    options = {"provider": args.provider, "seed": seed, "max_examples": args.max_examples}
-    settings = settings_from_options(options, default_seed=seed)
-    print(f"contracts selftest: providers={','.join(settings.providers)} seed={seed}", flush=True)
-    result = evaluate(settings.providers, seed, settings.max_examples)
-    print(render_table(result), flush=True)
-    path = write_json(result, Path(args.report_dir))
-    print(f"report: {path}", flush=True)
-    return EXIT_OK if result.passed else EXIT_DRIFT

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from contracts.selftest import CONFIGURATIONS, Outcome, Result, Sighting
+from contracts.selftest.jobs import CONFIGURATIONS, Outcome, Result, Sighting
 
 HEADER = ("PROVIDER", "ENTRY", "KIND", "DETECTED", "CLASSIFIED", "LAYER", "REQUESTS", "LIVE-BUDGET")
 CLEAN_HEADER = ("CLEAN RUN", "CONFIGURATION", "SEEDS", "REQUESTS", "DRIFT", "ERRORS")

@@ -1,0 +1,1 @@
+"""One module per vendor, each defining `PROFILE`; the registry in `contracts.providers` finds them here."""
