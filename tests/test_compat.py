@@ -120,12 +120,12 @@ def test_status_is_required_only_by_mka1_with_the_same_six_values_everywhere(mat
     assert differences(matrix, "openai", "yandex", "200 body", "status") == []
 
 
-def test_error_envelopes_are_flat_for_yandex_and_openai_404_and_wrapped_for_mka1(matrix: Matrix) -> None:
+def test_error_envelopes_are_flat_for_yandex_and_wrapped_for_mka1_and_openai(matrix: Matrix) -> None:
     envelopes = {p: matrix.contracts[p].envelopes for p in PROVIDERS}
     assert (envelopes["yandex"]["404"], envelopes["mka1"]["404"], envelopes["openai"]["404"]) == (
         "flat",
         "wrapped",
-        "flat",
+        "wrapped",
     )
     assert envelopes["openai"]["429"] == "wrapped"
     assert differences(matrix, "yandex", "mka1", "404 body", "") == [
@@ -137,16 +137,16 @@ def test_error_envelopes_are_flat_for_yandex_and_openai_404_and_wrapped_for_mka1
             "yandex expects a flat error body; mka1 sends a wrapped one (an assumption in the mka1 spec)",
         )
     ]
-    assert differences(matrix, "mka1", "openai", "404 body", "") == [
+    assert differences(matrix, "yandex", "openai", "404 body", "") == [
         Difference(
             "404 body",
             "",
             "envelope",
             True,
-            "mka1 expects a wrapped error body; openai sends a flat one (an assumption in the mka1 spec)",
+            "yandex expects a flat error body; openai sends a wrapped one (an assumption in the openai spec)",
         )
     ]
-    assert differences(matrix, "yandex", "openai", "404 body", "") == []
+    assert differences(matrix, "mka1", "openai", "404 body", "") == []
     # A clashing envelope replaces the field-by-field comparison of that body.
     assert differences(matrix, "yandex", "mka1", "404 body", "message") == []
 
@@ -176,12 +176,13 @@ def test_yandex_uuid_ids_break_mka1s_resp_pattern_but_not_the_other_way(matrix: 
     assert differences(matrix, "yandex", "mka1", "path parameters", "response_id")[0].breaking is False
 
 
-def test_usage_is_never_nullable_but_only_openai_lets_it_be_omitted(matrix: Matrix) -> None:
+def test_usage_is_required_by_yandex_and_mka1_while_openai_may_omit_it_or_send_null(matrix: Matrix) -> None:
     assert facts(matrix, "yandex", "usage") == ("object", True, False, None)
     assert facts(matrix, "mka1", "usage") == ("object", True, False, None)
-    assert facts(matrix, "openai", "usage") == ("object", False, False, None)
+    assert facts(matrix, "openai", "usage") == ("object", False, True, None)
     assert differences(matrix, "yandex", "openai", "200 body", "usage") == [
-        Difference("200 body", "usage", "requiredness", True, "yandex requires it; openai may omit it")
+        Difference("200 body", "usage", "requiredness", True, "yandex requires it; openai may omit it"),
+        Difference("200 body", "usage", "nullability", True, "openai may send null; yandex does not allow null"),
     ]
     assert differences(matrix, "openai", "yandex", "200 body", "usage.input_tokens_details.cache_write_tokens") == [
         Difference(
@@ -194,16 +195,18 @@ def test_usage_is_never_nullable_but_only_openai_lets_it_be_omitted(matrix: Matr
     ]
 
 
-def test_statuses_a_spec_only_assumes_say_so(matrix: Matrix) -> None:
-    assert differences(matrix, "openai", "yandex", "status codes", "401") == [
-        Difference(
-            "status codes",
-            "401",
-            "status",
-            True,
-            "yandex may answer 401 (an assumption in the yandex spec), which openai does not document",
-        )
+def test_user_may_be_null_everywhere_but_only_mka1_requires_it(matrix: Matrix) -> None:
+    assert facts(matrix, "yandex", "user") == ("string", False, True, None)
+    assert facts(matrix, "mka1", "user") == ("string", True, True, None)
+    assert facts(matrix, "openai", "user") == ("string", False, True, None)
+    assert differences(matrix, "yandex", "openai", "200 body", "user") == []
+    assert differences(matrix, "mka1", "yandex", "200 body", "user") == [
+        Difference("200 body", "user", "requiredness", True, "mka1 requires it; yandex may omit it")
     ]
+
+
+def test_statuses_a_spec_only_assumes_say_so(matrix: Matrix) -> None:
+    assert sorted(matrix.contracts["openai"].assumed) == ["400", "401", "404", "500", "503"]
     assert differences(matrix, "yandex", "mka1", "401 body", "")[0].reason == (
         "yandex expects a flat error body; mka1 sends a wrapped one (an assumption in the yandex and mka1 specs)"
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+import meetkai_mka1._version as mka1_sdk
 import pytest
 import yaml
 from openapi_spec_validator import validate
@@ -58,12 +60,12 @@ def test_every_ref_resolves_inside_the_file(provider: str) -> None:
         resolve_pointer(spec.document, ref)
 
 
-@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize("provider", ALL_SPECS)
 def test_each_vendor_spec_has_create_get_and_cancel(provider: str) -> None:
     assert set(load_spec(provider).operations) == OPERATIONS
 
 
-@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize("provider", ALL_SPECS)
 def test_create_links_to_cancel_and_get_with_the_response_id(provider: str) -> None:
     links = load_spec(provider).operation("createResponse").node["responses"]["200"]["links"]
     targets = {link["operationId"]: link["parameters"] for link in links.values()}
@@ -89,6 +91,11 @@ def test_every_operation_and_top_level_schema_names_its_source(provider: str) ->
             {("cancelResponse", "200"), ("cancelResponse", "404"), ("getResponse", "200"), ("createResponse", "200")},
         ),
         ("mka1", {("cancelResponse", "200"), ("getResponse", "200"), ("createResponse", "200")}),
+        (
+            "openai",
+            {("cancelResponse", "200"), ("getResponse", "200"), ("createResponse", "200")}
+            | {(operation, "429") for operation in OPERATIONS},
+        ),
     ],
 )
 def test_every_undocumented_response_is_labelled_as_an_assumption(provider: str, documented: set[Any]) -> None:
@@ -102,12 +109,52 @@ def test_every_undocumented_response_is_labelled_as_an_assumption(provider: str,
     assert unlabelled == []
 
 
-@pytest.mark.parametrize("provider", PROVIDERS)
-def test_429_declares_a_required_retry_after_header(provider: str) -> None:
+@pytest.mark.parametrize(("provider", "required"), [("yandex", True), ("mka1", True), ("openai", False)])
+def test_429_declares_retry_after_required_except_where_openai_documents_it_optional(
+    provider: str, required: bool
+) -> None:
     spec = load_spec(provider)
     for operation in spec.operations.values():
         headers = spec.deref(operation.node["responses"]["429"])["headers"]
-        assert spec.deref(headers["Retry-After"])["required"] is True
+        assert spec.deref(headers["Retry-After"])["required"] is required
+
+
+@pytest.mark.parametrize("provider", ALL_SPECS)
+def test_info_version_is_the_vendor_api_version_that_notes_md_states(provider: str) -> None:
+    notes = (spec_path(provider).parent / "NOTES.md").read_text()
+    stated = re.findall(r"`info\.version` is `([^`]+)`", notes)
+    assert stated == [load_spec(provider).document["info"]["version"]]
+
+
+def test_mka1_version_is_the_api_document_version_behind_the_sdk_not_the_sdk_version() -> None:
+    info = load_spec("mka1").document["info"]
+    assert info["version"] == mka1_sdk.__openapi_doc_version__
+    assert info["x-sdk"].startswith(f"meetkai-mka1 {mka1_sdk.__version__} ")
+
+
+@pytest.mark.parametrize("provider", ALL_SPECS)
+def test_specs_and_notes_cite_only_public_sources(provider: str) -> None:
+    folder = spec_path(provider).parent
+    private = re.compile(r"providers\.md|/work/|research|shared/|task brief")
+    offending = [
+        f"{path.name}:{number}"
+        for path in (folder / "openapi.yaml", folder / "NOTES.md")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if private.search(line)
+    ]
+    assert offending == []
+
+
+def test_every_openai_error_body_uses_the_error_envelope() -> None:
+    spec = load_spec("openai")
+    schemas = {
+        (op_id, status): spec.deref(response)["content"]["application/json"]["schema"]["$ref"]
+        for op_id, operation in spec.operations.items()
+        for status, response in operation.node["responses"].items()
+        if not status.startswith("2")
+    }
+    assert set(schemas.values()) == {"#/components/schemas/ErrorResponse"}
+    assert set(schemas) >= {("createResponse", "400"), ("getResponse", "404"), ("cancelResponse", "404")}
 
 
 def test_yandex_spec_has_every_field_of_the_vendor_skeleton() -> None:
