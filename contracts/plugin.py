@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 
+from contracts.model import RunReport
 from contracts.settings import Settings, settings_from_options
 from contracts.targets import build_run, finish_report
 
 SUITE = Path(__file__).with_name("suite.py")
 SETTINGS_KEY = pytest.StashKey[Settings]()
 RUNS_KEY = pytest.StashKey[dict[str, Any]]()
-REPORT_KEY = pytest.StashKey[dict[str, Any]]()
+REPORT_KEY = pytest.StashKey[RunReport]()
 
 OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--provider", {"default": None, "help": "yandex, mka1 or all (default: all)"}),

@@ -6,12 +6,12 @@ import argparse
 import json
 import random
 import sys
-from typing import Any
 
 import pytest
 
-from contracts.errors import EXIT_DRIFT, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, ContractsError
+from contracts.errors import EXIT_USAGE, ContractsError
 from contracts.fields import iter_fields
+from contracts.model import RunReport
 from contracts.plugin import REPORT_KEY, SUITE
 from contracts.settings import settings_from_options
 from contracts.specs import Spec, load_spec, resolve_pointer
@@ -22,26 +22,16 @@ PASSED_THROUGH = ("provider", "target", "base_url", "report_dir", "max_examples"
                   "deadline", "baseline_dir", "history")  # fmt: skip
 
 
-def exit_code(report: dict[str, Any]) -> int:
-    """1 for new or expired error drift, else 3 if a provider was unavailable, else 0."""
-    failing = [
-        record
-        for entry in report["providers"]
-        for record in entry["drift"]
-        if record["severity"] == "error" and record.get("baseline", "new") in {"new", "expired"}
-    ]
-    if failing:
-        return EXIT_DRIFT
-    if any(entry["status"] == "unavailable" for entry in report["providers"]):
-        return EXIT_UNAVAILABLE
-    return EXIT_OK
+def exit_code(report: RunReport) -> int:
+    """1 for new or expired error drift, else 3 if a provider was unavailable, else 0 (the model's one rule)."""
+    return report.exit_code()
 
 
 class _Capture:
     """Receives the finished report from the plugin, and any configuration error raised inside pytest."""
 
     def __init__(self) -> None:
-        self.report: dict[str, Any] | None = None
+        self.report: RunReport | None = None
         self.error: ContractsError | None = None
 
     @pytest.hookimpl(trylast=True)

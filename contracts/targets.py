@@ -15,6 +15,7 @@ from contracts import __version__
 from contracts.client import TUNING_ENV, Client, Credentials, Limits
 from contracts.engine import planned_checks
 from contracts.errors import ConfigError, SpecError
+from contracts.model import BaselineUse, ProviderResult, RunReport, StopReason, Target
 from contracts.redact import redact_tree
 from contracts.run import ProviderRun
 from contracts.settings import Settings, checked_base_url
@@ -219,7 +220,18 @@ def checks_report(run: ProviderRun) -> list[dict[str, Any]]:
     ]
 
 
-def provider_report(run: ProviderRun) -> dict[str, Any]:
+def stopped(run: ProviderRun) -> dict[str, str] | None:
+    """Why the run stopped sending early, as drift.json's `stopped` field (None when it did not)."""
+    if run.status == "skipped":
+        return {"reason": StopReason.SKIPPED, "detail": run.notes[-1].removeprefix("skipped: ")}
+    if run.stopped is None:
+        return None
+    if run.status == "unavailable":
+        return {"reason": StopReason.UNAVAILABLE, "detail": run.stopped.removeprefix("unavailable: ")}
+    return {"reason": StopReason.DEADLINE, "detail": run.stopped}
+
+
+def provider_report(run: ProviderRun) -> ProviderResult:
     """One provider's entry in drift.json: run metadata, notes, what was observed and every drift record."""
     run.finished = run.finished or time.monotonic()
     records = sorted(run.records.values(), key=lambda r: (r.operation, r.status_code, r.kind, r.location))
@@ -237,31 +249,31 @@ def provider_report(run: ProviderRun) -> dict[str, Any]:
         "retried_faults": run.client.retried,
         "duration_seconds": round(run.duration, 3),
         "drift_injected": list(run.injected),
-        "counts": run.counts(),
         "notes": list(run.notes),
+        "stopped": stopped(run),
         "checks": checks_report(run),
         "observed": run.observed.to_dict(),
         "drift": [record.to_dict() for record in records],
+        "baseline": BaselineUse().to_dict(),
     }
     # Last line of defence: no string a vendor sent, or we wrote, reaches a report with a key in it.
-    return dict(redact_tree(entry, run.secrets))
+    return ProviderResult.from_dict(dict(redact_tree(entry, run.secrets)))
 
 
-def finish_report(settings: Settings, runs: dict[str, ProviderRun]) -> dict[str, Any]:
-    """The whole drift.json document; written to the report dir when one is set."""
+def finish_report(settings: Settings, runs: dict[str, ProviderRun]) -> RunReport:
+    """The whole run document, marked against the baselines; written to the report dir when one is set."""
     for run in runs.values():
         run.client.close()
-    report = {
-        "schema_version": 1,
-        "tool": {"name": "cancel-contracts", "version": __version__},
-        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "target": settings.target,
-        "seed": settings.seed,
-        "providers": [provider_report(runs[name]) for name in settings.providers if name in runs],
-    }
+    report = RunReport(
+        tool_version=__version__,
+        generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        target=Target(settings.target),
+        seed=settings.seed,
+        providers=tuple(provider_report(runs[name]) for name in settings.providers if name in runs),
+    )
     from contracts.baseline import annotate_report
 
-    annotate_report(report, settings.baseline_dir)
+    report = annotate_report(report, settings.baseline_dir)
     if settings.report_dir is not None:
         from contracts.report import write_reports
 

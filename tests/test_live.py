@@ -200,6 +200,7 @@ def test_a_deadline_mid_run_keeps_the_drift_found_so_far_and_writes_the_report(
     assert (run.code, entry["status"], entry["counts"]["enum-violation"]) == (1, "drift", 1)
     stopped = re.compile(r"the run deadline passed after \d+ requests; the remaining tests were skipped")
     assert len([note for note in entry["notes"] if stopped.fullmatch(note)]) == 1
+    assert entry["stopped"]["reason"] == "deadline" and stopped.fullmatch(entry["stopped"]["detail"])
     assert entry["requests"] < 20
     assert run.elapsed < 2 + SLACK
 
@@ -221,10 +222,14 @@ def test_an_unavailable_provider_keeps_the_other_providers_results(
     yandex, other = run.provider("yandex"), run.provider("mka1")
     assert run.code == code
     assert (yandex["status"], yandex["requests"], yandex["drift"]) == ("unavailable", 1, [])
-    assert yandex["notes"] == [
-        "unavailable: 127.0.0.1 did not answer (ConnectError) after 5 attempts;"
-        " check the base URL and the network, then run again"
-    ]
+    detail = (
+        "127.0.0.1 did not answer (ConnectError) after 5 attempts; check the base URL and the network, then run again"
+    )
+    assert (yandex["notes"], yandex["stopped"]) == (
+        [f"unavailable: {detail}"],
+        {"reason": "unavailable", "detail": detail},
+    )
+    assert other["stopped"] is None
     assert (other["status"], other["requests"]) == ("drift" if drift else "ok", 20)
     assert "yandex: UNAVAILABLE | target=live requests=1 retried=4" in run.out
 
@@ -250,6 +255,7 @@ def test_a_provider_without_credentials_is_skipped_with_one_line_naming_the_vari
     run = live(capsys, tmp_path, "--provider", provider)
     entry = run.provider(provider)
     assert (run.code, entry["status"], entry["requests"], entry["notes"]) == (0, "skipped", 0, [f"skipped: {reason}"])
+    assert entry["stopped"] == {"reason": "skipped", "detail": reason}
     assert run.out.splitlines().count(f"  note: skipped: {reason}") == 1
     assert f"{provider}: SKIPPED | target=live requests=0" in run.out
 
