@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +13,13 @@ from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
 from contracts.errors import EXIT_OK, BaselineError
+from contracts.model import BaselineEntry, BaselineState, BaselineUse, DriftRecord, ProviderResult, RunReport
 from contracts.providers import parse as parse_providers
 from contracts.report.document import data_validator, read_report
 
 TODO_REASON = "TODO: explain why this drift is accepted"
 FIX = "fix the file, or rewrite it with `contracts baseline update --from REPORT_DIR`"
 FIELD_ORDER = ("kind", "operation", "status_code", "location", "reason", "link", "expires")
-RAN = frozenset({"ok", "drift"})
 TYPE_NAMES = {"object": "a mapping", "integer": "a whole number", "string": "a string"}
 
 
@@ -33,31 +33,15 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One accepted drift: the fingerprint it matches, and why (and until when) it is accepted."""
+def expired(entry: BaselineEntry, today: dt.date) -> bool:
+    """An entry holds through its `expires` day and is expired from the day after."""
+    return entry.expires is not None and dt.date.fromisoformat(entry.expires) < today
 
-    fingerprint: str
-    kind: str
-    location: str
-    reason: str
-    operation: str | None = None
-    status_code: int | None = None
-    link: str | None = None
-    expires: str | None = None
 
-    def expired(self, today: dt.date) -> bool:
-        """An entry holds through its `expires` day and is expired from the day after."""
-        return self.expires is not None and dt.date.fromisoformat(self.expires) < today
-
-    def fields(self) -> dict[str, Any]:
-        """The entry as written under its fingerprint in the YAML file (unset fields left out)."""
-        values = {name: getattr(self, name) for name in FIELD_ORDER}
-        return {name: value for name, value in values.items() if value is not None}
-
-    def summary(self) -> dict[str, Any]:
-        """The entry as listed in drift.json's `baseline` block."""
-        return {"fingerprint": self.fingerprint} | self.fields()
+def yaml_fields(entry: BaselineEntry) -> dict[str, Any]:
+    """The entry as written under its fingerprint in the YAML file (unset fields left out)."""
+    values = {name: getattr(entry, name) for name in FIELD_ORDER}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -66,7 +50,7 @@ class Baseline:
 
     provider: str
     path: Path
-    entries: dict[str, Entry]
+    entries: dict[str, BaselineEntry]
 
 
 def baseline_path(baseline_dir: Path, provider: str) -> Path:
@@ -139,53 +123,58 @@ def load_baseline(baseline_dir: Path, provider: str) -> Baseline | None:
                 raise BaselineError(
                     f"{path}: entries.{fingerprint}.expires is not a real date: {fields['expires']!r}", FIX
                 ) from None
-        entries[fingerprint] = Entry(fingerprint=fingerprint, **fields)
+        entries[fingerprint] = BaselineEntry(fingerprint=fingerprint, **fields)
     return Baseline(provider, path, entries)
 
 
-def annotate_report(report: dict[str, Any], baseline_dir: Path | None, today: dt.date | None = None) -> None:
-    """Mark each drift record `new`, `known` or `expired` against `baseline_dir/<provider>.yaml`.
+def annotate_report(report: RunReport, baseline_dir: Path | None, today: dt.date | None = None) -> RunReport:
+    """The report with each drift record `new`, `known` or `expired` against `baseline_dir/<provider>.yaml`.
 
     Entries that matched nothing are listed as no longer observed, but only for providers that actually ran:
     a skipped provider observed nothing, which says nothing about its drift.
     """
-    today = today or dt.date.today()
-    baselines = {entry["provider"]: load_baseline(baseline_dir, entry["provider"]) if baseline_dir else None
-                 for entry in report["providers"]}  # fmt: skip
-    for entry in report["providers"]:
-        baseline = baselines[entry["provider"]]
-        known = baseline.entries if baseline else {}
-        matched = []
-        for record in entry["drift"]:
-            accepted = known.get(record["fingerprint"])
-            record["baseline"] = "new" if accepted is None else "expired" if accepted.expired(today) else "known"
-            if accepted is not None:
-                matched.append(accepted.summary())
-        seen = {record["fingerprint"] for record in entry["drift"]}
-        stale = [e.summary() for fp, e in known.items() if fp not in seen] if entry["status"] in RAN else []
-        entry["baseline"] = {
-            "file": str(baseline.path) if baseline else None,
-            "matched": matched,
-            "no_longer_observed": stale,
-        }
+    day = today or dt.date.today()
+    baselines = {entry.provider: load_baseline(baseline_dir, entry.provider) if baseline_dir else None
+                 for entry in report.providers}  # fmt: skip
+    return report.with_providers(tuple(_annotated(entry, baselines[entry.provider], day) for entry in report.providers))
 
 
-def merged(baseline: Baseline | None, provider: str, path: Path, records: list[dict[str, Any]],
+def _state(accepted: BaselineEntry | None, today: dt.date) -> BaselineState:
+    if accepted is None:
+        return BaselineState.NEW
+    return BaselineState.EXPIRED if expired(accepted, today) else BaselineState.KNOWN
+
+
+def _annotated(entry: ProviderResult, baseline: Baseline | None, today: dt.date) -> ProviderResult:
+    known = baseline.entries if baseline else {}
+    records, matched = [], []
+    for record in entry.drift:
+        accepted = known.get(record.fingerprint)
+        records.append(replace(record, baseline=_state(accepted, today)))
+        if accepted is not None:
+            matched.append(accepted)
+    seen = {record.fingerprint for record in entry.drift}
+    stale = tuple(e for fp, e in known.items() if fp not in seen) if entry.ran else ()
+    use = BaselineUse(str(baseline.path) if baseline else None, tuple(matched), stale)
+    return replace(entry, drift=tuple(records), baseline=use)
+
+
+def merged(baseline: Baseline | None, provider: str, path: Path, records: tuple[DriftRecord, ...],
            prune: bool) -> tuple[Baseline, dict[str, int]]:  # fmt: skip
     """The baseline with every record of a report added (existing reasons kept), and what changed."""
     old = baseline.entries if baseline else {}
-    entries: dict[str, Entry] = {}
+    entries: dict[str, BaselineEntry] = {}
     counts = {"added": 0, "kept": 0, "pruned": 0, "stale": 0}
     for record in records:
-        previous = old.get(record["fingerprint"])
+        previous = old.get(record.fingerprint)
         counts["kept" if previous else "added"] += 1
-        entries[record["fingerprint"]] = Entry(
-            fingerprint=record["fingerprint"],
-            kind=record["kind"],
-            location=record["location"],
+        entries[record.fingerprint] = BaselineEntry(
+            fingerprint=record.fingerprint,
+            kind=str(record.kind),
+            location=record.location,
             reason=previous.reason if previous else TODO_REASON,
-            operation=record["operation"],
-            status_code=record["status_code"],
+            operation=record.operation,
+            status_code=record.status_code,
             link=previous.link if previous else None,
             expires=previous.expires if previous else None,
         )
@@ -204,7 +193,7 @@ def dump(baseline: Baseline) -> str:
         f"# Known drift for {baseline.provider}. `contracts check` reports drift whose fingerprint is listed here as\n"
         "# known, or expired once `expires` (YYYY-MM-DD) has passed. `contracts baseline update` keeps reasons.\n"
     )
-    document = {"provider": baseline.provider, "entries": {fp: e.fields() for fp, e in baseline.entries.items()}}
+    document = {"provider": baseline.provider, "entries": {fp: yaml_fields(e) for fp, e in baseline.entries.items()}}
     return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
 
 
@@ -213,15 +202,15 @@ def run(args: argparse.Namespace) -> int:
     report = read_report(Path(args.source))
     providers = parse_providers(args.provider)
     baseline_dir = Path(args.baseline_dir)
-    for entry in report["providers"]:
-        provider = entry["provider"]
+    for entry in report.providers:
+        provider = entry.provider
         if provider not in providers:
             continue
         path = baseline_path(baseline_dir, provider)
-        if entry["status"] not in RAN:
-            print(f"{provider}: {entry['status']} in the report; {path} left unchanged")
+        if not entry.ran:
+            print(f"{provider}: {entry.status} in the report; {path} left unchanged")
             continue
-        baseline, counts = merged(load_baseline(baseline_dir, provider), provider, path, entry["drift"], args.prune)
+        baseline, counts = merged(load_baseline(baseline_dir, provider), provider, path, entry.drift, args.prune)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(dump(baseline), encoding="utf-8")
         line = f"{path}: {counts['added']} added, {counts['kept']} kept, {counts['pruned']} pruned"

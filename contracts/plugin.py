@@ -81,5 +81,5 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     report = config.stash.get(REPORT_KEY, None)
     if report is not None:
         terminalreporter.write_line("")
-        for line in summary_lines(report.to_dict()):
+        for line in summary_lines(report):
             terminalreporter.write_line(line)

@@ -163,7 +163,6 @@ class ProviderRun:
 
     def stop(self, reason: StopReason, detail: str) -> None:
         """Sending stopped for good (deadline, outage, skip): why, once; it is the reason every later test skips."""
-        self.note(detail)
         self.stopped = self.stopped or Stopped(reason, self.redact(detail))
 
     def skip(self, detail: str) -> None:

@@ -72,7 +72,9 @@ def _seconds(name: str, value: Any, default: float, *, zero: bool = False) -> fl
         number = -1.0
     if not math.isfinite(number) or number < 0 or (number == 0 and not zero):
         above = "0 or more" if zero else "above 0"
-        raise ConfigError(f"--{name} must be a number of seconds {above}, got {value!r}", f"pass e.g. --{name} {default:g}")
+        raise ConfigError(
+            f"--{name} must be a number of seconds {above}, got {value!r}", f"pass e.g. --{name} {default:g}"
+        )
     return number
 
 

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from contracts.model import RunReport
+from contracts.report.view import stop_line
 
-from contracts.report.view import verdict
+
+def _text(value: object) -> str:
+    """Every vendor-controlled string (notes, stop details, the verdict that quotes them) passes here first."""
+    return str(value)
 
 
-def summary_lines(report: dict[str, Any]) -> list[str]:
-    """Requests, drift by kind, duration, seed and verdict (baselines counted) for each provider, then its notes."""
+def summary_lines(report: RunReport) -> list[str]:
+    """Per provider: requests, drift by kind, duration, seed and verdict, then why it stopped early and its notes."""
     lines = []
-    for entry in report["providers"]:
-        counts = ", ".join(f"{kind}={n}" for kind, n in entry["counts"].items()) or "none"
-        word, text = verdict(entry)
-        if entry["drift"]:
-            counts += f" ({text.split(': ', 1)[1]})"
+    for entry in report.providers:
+        counts = ", ".join(f"{kind}={n}" for kind, n in entry.counts.items()) or "none"
+        verdict = entry.verdict()
+        if entry.drift:
+            counts += f" ({_text(verdict.text).split(': ', 1)[1]})"
         lines.append(
-            f"{entry['provider']}: {word} | target={entry['target']}"
-            f" requests={entry['requests']} retried={entry['retried_faults']} drift: {counts}"
-            f" | {entry['duration_seconds']:.1f}s seed={entry['seed']}"
+            f"{entry.provider}: {verdict.word} | target={entry.target}"
+            f" requests={entry.requests} retried={entry.retried_faults} drift: {counts}"
+            f" | {entry.duration_seconds:.1f}s seed={entry.seed}"
         )
-        lines += [f"  note: {note}" for note in entry["notes"]]
+        stop = stop_line(entry)
+        lines += [f"  {_text(stop)}"] if stop else []
+        lines += [f"  note: {_text(note)}" for note in entry.notes]
     return lines

@@ -203,10 +203,9 @@ def finish_report(settings: Settings, runs: dict[str, ProviderRun]) -> RunReport
     )
     from contracts.baseline import annotate_report
 
-    data = report.to_dict()
-    annotate_report(data, settings.baseline_dir)
+    report = annotate_report(report, settings.baseline_dir)
     if settings.report_dir is not None:
         from contracts.report import write_reports
 
-        write_reports(data, settings)
-    return RunReport.from_dict(data)
+        write_reports(report, settings)
+    return report

@@ -13,16 +13,17 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from contracts.baseline import FIX, annotate_report, load_baseline
+from contracts.baseline import FIX, annotate_report, expired, load_baseline
 from contracts.cli import main
 from contracts.errors import BaselineError
+from contracts.model import BaselineState, BaselineUse, RunReport
 from contracts.report.document import report_problem
 
 CASES = Path(__file__).parent / "cases" / "reports"
@@ -254,7 +255,7 @@ def test_unquoted_dates_are_read_as_dates(tmp_path: Path) -> None:
     baseline = load_baseline(tmp_path, "mka1")
     assert baseline is not None
     entry = baseline.entries["090dac71406e56cc"]
-    assert (entry.expires, entry.expired(dt.date(2026, 3, 1)), entry.expired(dt.date(2026, 3, 2))) == (
+    assert (entry.expires, expired(entry, dt.date(2026, 3, 1)), expired(entry, dt.date(2026, 3, 2))) == (
         "2026-03-01",
         False,
         True,
@@ -264,21 +265,26 @@ def test_unquoted_dates_are_read_as_dates(tmp_path: Path) -> None:
 def test_the_mixed_input_is_what_its_baseline_makes_of_the_raw_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(CASES.parents[2])
     mixed = json.loads((CASES / "mixed.json").read_text(encoding="utf-8"))
-    raw = json.loads(json.dumps(mixed))
-    for entry in raw["providers"]:
-        entry.pop("baseline")
-        for record in entry["drift"]:
-            record.pop("baseline")
-    annotate_report(raw, Path("tests/cases/reports/baselines"), today=dt.date(2026, 3, 1))
-    assert raw == mixed
+    annotated = RunReport.from_dict(mixed)
+    raw = annotated.with_providers(
+        tuple(
+            replace(
+                entry, drift=tuple(replace(r, baseline=BaselineState.NEW) for r in entry.drift), baseline=BaselineUse()
+            )  # fmt: skip
+            for entry in annotated.providers
+        )
+    )
+    assert raw != annotated
+    again = annotate_report(raw, Path("tests/cases/reports/baselines"), today=dt.date(2026, 3, 1))
+    assert (again, again.to_dict()) == (annotated, mixed)
 
 
 def test_a_provider_that_did_not_run_lists_nothing_as_no_longer_observed() -> None:
-    skipped = json.loads((CASES / "skipped.json").read_text(encoding="utf-8"))
-    annotate_report(skipped, CASES / "baselines", today=dt.date(2026, 3, 1))
-    assert [entry["baseline"] for entry in skipped["providers"]] == [
-        {"file": None, "matched": [], "no_longer_observed": []},
-        {"file": f"{CASES / 'baselines' / 'mka1.yaml'}", "matched": [], "no_longer_observed": []},
+    skipped = RunReport.from_dict(json.loads((CASES / "skipped.json").read_text(encoding="utf-8")))
+    annotated = annotate_report(skipped, CASES / "baselines", today=dt.date(2026, 3, 1))
+    assert [entry.baseline for entry in annotated.providers] == [
+        BaselineUse(None, (), ()),
+        BaselineUse(f"{CASES / 'baselines' / 'mka1.yaml'}", (), ()),
     ]
 
 

@@ -317,42 +317,34 @@ def test_an_unknown_provider_is_one_line_and_exit_two(capsys: pytest.CaptureFixt
 
 
 def write_drift(folder: Path) -> Path:
+    """A valid drift.json in which yandex observed the fields below, mka1 was skipped and openai took no part."""
     folder.mkdir(exist_ok=True)
-    (folder / "drift.json").write_text(
-        json.dumps(
-            {
-                "providers": [
-                    {
-                        "provider": "yandex",
-                        "observed": {
-                            "fields": [
-                                "id",
-                                "object",
-                                "created_at",
-                                "status",
-                                "output",
-                                "output.0.type",
-                                "parallel_tool_calls",
-                                "store",
-                                "usage",
-                                "usage.input_tokens",
-                                "usage.input_tokens_details",
-                                "usage.input_tokens_details.cached_tokens",
-                                "usage.output_tokens",
-                                "usage.output_tokens_details",
-                                "usage.output_tokens_details.reasoning_tokens",
-                                "usage.total_tokens",
-                            ],
-                            "enums": {"status": ["cancelled", "cancelling"]},
-                            "status_codes": {"cancelResponse": [200, 404, 409]},
-                        },
-                    },
-                    {"provider": "mka1", "records": []},
-                ]
-            }
-        ),
-        encoding="utf-8",
-    )
+    report = json.loads((ROOT / "tests" / "cases" / "reports" / "skipped.json").read_text(encoding="utf-8"))
+    yandex = report["providers"][0]
+    yandex.update(status="ok", stopped=None, notes=[])
+    yandex["observed"] = {
+        "fields": [
+            "id",
+            "object",
+            "created_at",
+            "status",
+            "output",
+            "output.0.type",
+            "parallel_tool_calls",
+            "store",
+            "usage",
+            "usage.input_tokens",
+            "usage.input_tokens_details",
+            "usage.input_tokens_details.cached_tokens",
+            "usage.output_tokens",
+            "usage.output_tokens_details",
+            "usage.output_tokens_details.reasoning_tokens",
+            "usage.total_tokens",
+        ],
+        "enums": {"status": ["cancelled", "cancelling"]},
+        "status_codes": {"cancelResponse": [200, 404, 409]},
+    }
+    (folder / "drift.json").write_text(json.dumps(report), encoding="utf-8")
     return folder
 
 
@@ -392,12 +384,26 @@ def test_a_missing_observed_dir_is_one_line_and_exit_two(tmp_path: Path, capsys:
     )
 
 
+def test_a_drift_json_that_breaks_its_schema_is_one_line_and_exit_two(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = json.loads((write_drift(tmp_path) / "drift.json").read_text(encoding="utf-8"))
+    del report["providers"][0]["stopped"]
+    (tmp_path / "drift.json").write_text(json.dumps(report), encoding="utf-8")
+    assert main(["compat", "--observed", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {tmp_path / 'drift.json'} is not a valid drift report: providers.0: 'stopped' is a required property;"
+        " pass a drift.json written by `contracts check --report-dir DIR`\n"
+    )
+
+
 def test_a_report_dir_without_drift_json_is_one_line_and_exit_two(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["compat", "--observed", str(tmp_path)]) == 2
     assert capsys.readouterr().err == (
-        f"error: cannot read {tmp_path / 'drift.json'}: No such file or directory; run `contracts check` to write it\n"
+        f"error: {tmp_path / 'drift.json'} does not exist;"
+        " pass a drift.json written by `contracts check --report-dir DIR`\n"
     )
 
 
@@ -407,7 +413,8 @@ def test_a_drift_json_that_is_not_json_is_one_line_and_exit_two(
     (tmp_path / "drift.json").write_text("{\n  nope", encoding="utf-8")
     assert main(["compat", "--observed", str(tmp_path)]) == 2
     assert capsys.readouterr().err == (
-        f"error: {tmp_path / 'drift.json'} is not valid JSON (line 2); re-run `contracts check`\n"
+        f"error: {tmp_path / 'drift.json'} is not JSON: Expecting property name enclosed in double quotes"
+        " at line 2 column 3; pass a drift.json written by `contracts check --report-dir DIR`\n"
     )
 
 

@@ -63,7 +63,9 @@ class Api:
         self.clock = clock or ManualClock()
         self.fake: Fake = make_fake(provider, api_key=KEY, clock=self.clock, **options)
         self.client = httpx.Client(
-            transport=httpx.MockTransport(self.fake.handle), base_url=self.fake.base_url, headers={"Authorization": f"Bearer {KEY}"}
+            transport=httpx.MockTransport(self.fake.handle),
+            base_url=self.fake.base_url,
+            headers={"Authorization": f"Bearer {KEY}"},
         )
 
     def send(self, operation: str | None, method: str, path: str, **options: Any) -> httpx.Response:

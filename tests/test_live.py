@@ -124,8 +124,8 @@ def test_faults_are_retried_or_reported_and_never_taken_for_drift(
     assert (entry["retried_faults"] > 0) == case["retried"]
     if "within" in case:
         assert run.elapsed < case["within"] + SLACK
-    if "last_note" in case:
-        assert entry["notes"][-1] == case["last_note"]
+    if "stopped" in case:
+        assert entry["stopped"] == case["stopped"]
     assert leaks(run, tmp_path, [keys["mka1"]]) == []
 
 
@@ -198,7 +198,8 @@ def test_a_deadline_mid_run_keeps_the_drift_found_so_far_and_writes_the_report(
     entry = run.provider("mka1")
     assert (run.code, entry["status"], entry["counts"]["enum-violation"]) == (1, "drift", 1)
     stopped = re.compile(r"the run deadline passed after \d+ requests; the remaining tests were skipped")
-    assert len([note for note in entry["notes"] if stopped.fullmatch(note)]) == 1
+    assert entry["stopped"]["reason"] == "deadline" and stopped.fullmatch(entry["stopped"]["detail"])
+    assert entry["stopped"]["reason"] == "deadline" and stopped.fullmatch(entry["stopped"]["detail"])
     assert entry["requests"] < 20
     assert run.elapsed < 2 + SLACK
 
@@ -220,9 +221,11 @@ def test_an_unavailable_provider_keeps_the_other_providers_results(
     yandex, other = run.provider("yandex"), run.provider("mka1")
     assert run.code == code
     assert (yandex["status"], yandex["requests"], yandex["drift"]) == ("unavailable", 1, [])
-    sentence = "127.0.0.1 did not answer (ConnectError) after 5 attempts; check the base URL and the network, then run again"
-    assert yandex["notes"] == [sentence]
-    assert yandex["stopped"] == {"reason": "unavailable", "detail": sentence}
+    detail = (
+        "127.0.0.1 did not answer (ConnectError) after 5 attempts; check the base URL and the network, then run again"
+    )
+    assert (yandex["notes"], yandex["stopped"]) == ([], {"reason": "unavailable", "detail": detail})
+    assert other["stopped"] is None
     assert (other["status"], other["requests"]) == ("drift" if drift else "ok", 20)
     assert "yandex: UNAVAILABLE | target=live requests=1 retried=4" in run.out
 
@@ -247,9 +250,9 @@ def test_a_provider_without_credentials_is_skipped_with_one_line_naming_the_vari
     provider, reason = line.split(": ", 1)
     run = live(capsys, tmp_path, "--provider", provider)
     entry = run.provider(provider)
-    assert (run.code, entry["status"], entry["requests"], entry["notes"]) == (0, "skipped", 0, [reason])
+    assert (run.code, entry["status"], entry["requests"], entry["notes"]) == (0, "skipped", 0, [])
     assert entry["stopped"] == {"reason": "skipped", "detail": reason}
-    assert run.out.splitlines().count(f"  note: {reason}") == 1
+    assert run.out.splitlines().count(f"  stopped early (skipped): {reason}") == 1
     assert f"{provider}: SKIPPED | target=live requests=0" in run.out
 
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 from pathlib import Path
 
+from contracts.model import RunReport
+from contracts.report.document import read_report
 from contracts.report.history import append_history, history_entry, read_history
 from contracts.report.html import render_html
 
 CASES = Path(__file__).parent / "cases" / "reports"
 
 
-def mixed() -> dict[str, object]:
-    report: dict[str, object] = json.loads((CASES / "mixed.json").read_text(encoding="utf-8"))
-    return report
+def mixed() -> RunReport:
+    return read_report(CASES / "mixed.json")
 
 
 def test_a_run_is_kept_as_one_compact_line_named_by_its_utc_time(tmp_path: Path) -> None:
@@ -35,7 +36,7 @@ def test_runs_in_the_same_second_get_names_that_still_sort_in_order(tmp_path: Pa
 
 
 def test_a_time_with_an_offset_is_named_in_utc(tmp_path: Path) -> None:
-    report = mixed() | {"generated_at": "2026-03-01T12:30:00+03:00"}
+    report = replace(mixed(), generated_at="2026-03-01T12:30:00+03:00")
     assert append_history(report, tmp_path).name == "20260301T093000Z.json"
 
 

@@ -7,7 +7,6 @@ root, and skips with the reason only when it cannot be had.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from contracts.report.document import read_report
 from contracts.report.history import read_history
 from contracts.report.html import render_html
 
@@ -115,7 +115,7 @@ FILTERS = {
 
 @pytest.fixture(scope="module")
 def mixed_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    report = json.loads((CASES / "mixed.json").read_text(encoding="utf-8"))
+    report = read_report(CASES / "mixed.json")
     page = tmp_path_factory.mktemp("html") / "report.html"
     page.write_text(render_html(report, read_history(CASES / "history")), encoding="utf-8")
     return page

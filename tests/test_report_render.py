@@ -13,16 +13,19 @@ import json
 import os
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 
+from contracts.model import RunReport, Stopped, StopReason
 from contracts.report import RENDERINGS, write_reports
-from contracts.report.document import report_problem
+from contracts.report.document import read_report, report_problem
 from contracts.report.markdown import cell, code, table_cell
 from contracts.settings import Settings
+from contracts.summary import summary_lines
 
 CASES = Path(__file__).parent / "cases" / "reports"
 GOLDEN = Path(__file__).parent / "golden" / "reports"
@@ -41,7 +44,9 @@ def render(tmp_path: Path, name: str) -> Path:
         history = tmp_path / "history"
         shutil.copytree(CASES / "history", history)
     out = tmp_path / "out"
-    write_reports(load(name), Settings(providers=("yandex", "mka1"), report_dir=out, history=history))
+    write_reports(
+        read_report(CASES / f"{name}.json"), Settings(providers=("yandex", "mka1"), report_dir=out, history=history)
+    )
     return out
 
 
@@ -175,3 +180,20 @@ def test_drift_md_escapes_a_reason_with_a_pipe_and_a_line_break(tmp_path: Path) 
         "| `b679fa434a169fb5` | missing-field | `/store` | store went missing \\| see the vendor thread<br>"
         "fixed upstream, kept until the next release |"
     ) in text.splitlines()
+
+
+def test_a_provider_stopped_by_the_deadline_shows_why_in_every_rendering_and_still_passes(tmp_path: Path) -> None:
+    clean = read_report(CASES / "clean.json")
+    detail = "the run deadline passed after 12 requests; the remaining tests were skipped"
+    mka1 = replace(clean.providers[1], stopped=Stopped(StopReason.DEADLINE, detail))
+    report = clean.with_providers((clean.providers[0], mka1))
+    write_reports(report, Settings(providers=("yandex", "mka1"), report_dir=tmp_path))
+    line = f"Stopped early (deadline): {detail}."
+    assert (mka1.verdict().word, report.exit_code()) == ("PASS", 0)
+    assert line in (tmp_path / "drift.md").read_text(encoding="utf-8").splitlines()
+    assert f'<p class="stopped">{line}</p>' in (tmp_path / "report.html").read_text(encoding="utf-8")
+    [suite] = [suite for suite in JUnitXml.fromfile(str(tmp_path / "junit.xml")) if suite.name == "mka1"]
+    assert {prop.name: prop.value for prop in suite.properties()}["stopped"] == "deadline"
+    assert f"stopped early (deadline): {detail}" in next(iter(suite)).system_out.splitlines()
+    assert f"  stopped early (deadline): {detail}" in summary_lines(report)
+    assert RunReport.from_dict(json.loads((tmp_path / "drift.json").read_text(encoding="utf-8"))) == report

@@ -1,14 +1,14 @@
 """What the providers were seen doing (`drift.json` from `contracts check`), checked against every selected spec.
 
-Per provider, `providers[].observed` holds `fields` (dotted paths present in cancel 200 bodies), `enums`
-(`{path: [values seen]}`) and `status_codes` (`{operationId: [codes]}`). A provider without that block gets a
-note, not an error: the format is still settling. Array indexes in paths (`output.0.type`, `output[0].type`,
-`/output/0/type`) are read as `output[].type`.
+The drift.json is read like every other reader does (`report.document.read_report`: validated against its schema,
+then typed). Per provider, `observed` holds `fields` (dotted paths present in cancel 200 bodies), `enums`
+(`{path: [values seen]}`) and `status_codes` (`{operationId: [codes]}`). A provider that is not in the report, or
+that observed nothing (it was skipped or unavailable), gets a note, not an error. Array indexes in paths
+(`output.0.type`, `output[0].type`, `/output/0/type`) are read as `output[].type`.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,8 @@ from typing import Any
 from contracts.compat.contract import OPERATION, Contract, parent_of, row_key
 from contracts.compat.matrix import Matrix
 from contracts.errors import ConfigError
+from contracts.model import ObservedValues
+from contracts.report.document import read_report
 
 BODY = "200 body"
 
@@ -53,39 +55,24 @@ class Observed:
 
 def read_observed(directory: str, matrix: Matrix) -> Matrix:
     """Attach observed behaviour to a matrix; unseen fields that no spec names become extra `200 body` rows."""
-    path = Path(directory) / "drift.json"
     if not Path(directory).is_dir():
         raise ConfigError(f"--observed {directory} is not a directory", "pass a report dir from `contracts check`")
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}", "run `contracts check` to write it") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path} is not valid JSON (line {exc.lineno})", "re-run `contracts check`") from None
-    entries = _entries(document, path)
+    path = Path(directory) / "drift.json"
+    report = read_report(path)
+    entries = {entry.provider: entry.observed for entry in report.providers}
     providers = {name: _observe(name, entries.get(name), matrix) for name in matrix.providers}
     extra = {(BODY, f) for seen in providers.values() for f in seen.fields if (BODY, f) not in matrix.rows}
     rows = tuple(sorted(set(matrix.rows) | extra, key=row_key))
     return replace(matrix, rows=rows, observed=Observed(str(path), providers))
 
 
-def _entries(document: Any, path: Path) -> dict[str, Any]:
-    raw = document.get("providers") if isinstance(document, dict) else None
-    if isinstance(raw, dict):
-        return {str(name): entry for name, entry in raw.items()}
-    if isinstance(raw, list):
-        return {str(e.get("provider", e.get("name"))): e for e in raw if isinstance(e, dict)}
-    raise ConfigError(f"{path} has no `providers` list", "pass a drift.json written by `contracts check`")
-
-
-def _observe(provider: str, entry: Any, matrix: Matrix) -> ObservedProvider:
-    observed = entry.get("observed") if isinstance(entry, dict) else None
-    if not isinstance(observed, dict):
-        note = "no entry in drift.json" if entry is None else "drift.json records no observed behaviour"
+def _observe(provider: str, observed: ObservedValues | None, matrix: Matrix) -> ObservedProvider:
+    if observed is None or observed == ObservedValues():
+        note = "no entry in drift.json" if observed is None else "drift.json records no observed behaviour"
         return ObservedProvider(provider, note, (), {}, (), ())
-    fields = tuple(sorted({normalise(str(f)) for f in observed.get("fields", [])}))
-    enums = {normalise(str(k)): tuple(v) for k, v in (observed.get("enums") or {}).items() if isinstance(v, list)}
-    codes = tuple(str(code) for code in (observed.get("status_codes") or {}).get(OPERATION, []))
+    fields = tuple(sorted({normalise(f) for f in observed.fields}))
+    enums = {normalise(name): values for name, values in observed.enums.items()}
+    codes = tuple(str(code) for code in observed.status_codes.get(OPERATION, ()))
     found: list[Contradiction] = []
     for against in sorted(matrix.providers, key=lambda name: name != provider):
         found += contradictions(provider, fields, enums, codes, matrix.contracts[against])

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
+from contracts.model import RunReport
 from contracts.settings import Settings
 
 RENDERINGS = ("drift.md", "junit.xml", "report.html")
 
 
-def write_reports(report: dict[str, Any], settings: Settings) -> None:
+def write_reports(report: RunReport, settings: Settings) -> None:
     """Write drift.json and its renderings into the report dir, after adding this run to the history."""
     from contracts.report.history import append_history, read_history
     from contracts.report.html import render_html
@@ -22,7 +22,8 @@ def write_reports(report: dict[str, Any], settings: Settings) -> None:
     assert settings.report_dir is not None
     directory = settings.report_dir
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "drift.json").write_text(json.dumps(report, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    document = json.dumps(report.to_dict(), indent=2, sort_keys=False)
+    (directory / "drift.json").write_text(document + "\n", encoding="utf-8")
     if settings.history is not None:
         append_history(report, settings.history)
     (directory / "drift.md").write_text(render_markdown(report), encoding="utf-8")

@@ -35,7 +35,7 @@ details summary { cursor: pointer; color: var(--muted); }
 .verdict.PASS { background: var(--pass); } .verdict.FAIL { background: var(--fail); }
 .verdict.UNAVAILABLE { background: var(--warn); } .verdict.SKIPPED { background: var(--skip); }
 .state { font-weight: 600; } .state.new, .state.expired { color: var(--fail); } .state.known { color: var(--muted); }
-.sev-warning { color: var(--warn); }
+.sev-warning { color: var(--warn); } .stopped { color: var(--warn); font-weight: 600; margin: 0 0 8px; }
 .filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 12px 0 4px; }
 .filters input, .filters select { font: inherit; padding: 4px 8px; border: 1px solid var(--line);
   border-radius: 6px; background: var(--bg); color: var(--fg); }

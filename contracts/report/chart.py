@@ -6,10 +6,18 @@ import math
 from html import escape
 from typing import Any
 
+from contracts.model import Status
+
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 40
 COLOURS = {"yandex": "#c2410c", "mka1": "#1d4ed8"}
 FALLBACK_COLOURS = ("#047857", "#7c3aed", "#b91c1c")
+RAN = frozenset({Status.OK, Status.DRIFT})
+
+
+def colour_of(provider: str, index: int) -> str:
+    """The colour of a provider's line: its own, or the index-th fallback for a provider without one."""
+    return COLOURS.get(provider, FALLBACK_COLOURS[index % len(FALLBACK_COLOURS)])
 
 
 def _step(top: int) -> int:
@@ -33,8 +41,7 @@ def _when(run: dict[str, Any]) -> str:
 
 def render_chart(runs: list[dict[str, Any]], providers: list[str]) -> str:
     """An SVG with one line per provider: drift records per run, with a point (and a tooltip) for each run."""
-    ran = {"ok", "drift"}
-    top = int(max([p["drift"] for run in runs for p in run["providers"].values() if p["status"] in ran] + [1]))
+    top = int(max([p["drift"] for run in runs for p in run["providers"].values() if p["status"] in RAN] + [1]))
     step = _step(top)
     top = math.ceil(top / step) * step
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -63,12 +70,12 @@ def render_chart(runs: list[dict[str, Any]], providers: list[str]) -> str:
         parts.append(f'<text class="tick" x="{WIDTH - RIGHT}" y="{HEIGHT - BOTTOM + 18}" text-anchor="end">'
                      f"{escape(last)}</text>")  # fmt: skip
     for number, name in enumerate(providers):
-        colour = COLOURS.get(name, FALLBACK_COLOURS[number % len(FALLBACK_COLOURS)])
+        colour = colour_of(name, number)
         points, dots = [], []
         for index, run in enumerate(runs):
             facts = run["providers"].get(name)
             # A run the provider sat out (skipped, unavailable) has no point; the line joins its neighbours.
-            if facts is None or facts["status"] not in ran:
+            if facts is None or facts["status"] not in RAN:
                 continue
             points.append(f"{x(index):.1f},{y(facts['drift']):.1f}")
             dots.append(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from contracts.model import DriftRecord, RunReport, Status
 from contracts.report.view import location
 
 CHANGED_FIELDS = ("occurrences", "expected", "actual", "baseline")
@@ -15,48 +15,47 @@ class ProviderChanges:
     """One provider's drift compared by fingerprint between an old and a new report."""
 
     provider: str
-    old_status: str | None
-    new_status: str | None
-    appeared: list[dict[str, Any]]
-    disappeared: list[dict[str, Any]]
-    changed: list[tuple[dict[str, Any], dict[str, Any]]]
+    old_status: Status | None
+    new_status: Status | None
+    appeared: list[DriftRecord]
+    disappeared: list[DriftRecord]
+    changed: list[tuple[DriftRecord, DriftRecord]]
 
 
-def diff_reports(old: dict[str, Any], new: dict[str, Any]) -> list[ProviderChanges]:
-    """Compare two validated reports; providers in the order the new report lists them, then any dropped ones."""
-    olds = {entry["provider"]: entry for entry in old["providers"]}
-    news = {entry["provider"]: entry for entry in new["providers"]}
+def _changes(old: DriftRecord, new: DriftRecord) -> list[str]:
+    """The compared fields whose value differs, as `name: old -> new`."""
+    pairs = ((name, getattr(old, name), getattr(new, name)) for name in CHANGED_FIELDS)
+    return [f"{name}: {before} -> {after}" for name, before, after in pairs if before != after]
+
+
+def diff_reports(old: RunReport, new: RunReport) -> list[ProviderChanges]:
+    """Compare two reports; providers in the order the new report lists them, then any dropped ones."""
+    olds = {entry.provider: entry for entry in old.providers}
+    news = {entry.provider: entry for entry in new.providers}
     names = list(news) + [name for name in olds if name not in news]
     changes = []
     for name in names:
-        before = {r["fingerprint"]: r for r in olds[name]["drift"]} if name in olds else {}
-        after = {r["fingerprint"]: r for r in news[name]["drift"]} if name in news else {}
+        was, now = olds.get(name), news.get(name)
+        before = {r.fingerprint: r for r in was.drift} if was else {}
+        after = {r.fingerprint: r for r in now.drift} if now else {}
         changes.append(
             ProviderChanges(
                 provider=name,
-                old_status=olds[name]["status"] if name in olds else None,
-                new_status=news[name]["status"] if name in news else None,
+                old_status=was.status if was else None,
+                new_status=now.status if now else None,
                 appeared=[r for fp, r in after.items() if fp not in before],
                 disappeared=[r for fp, r in before.items() if fp not in after],
-                changed=[
-                    (before[fp], r)
-                    for fp, r in after.items()
-                    if fp in before and any(before[fp][f] != r[f] for f in CHANGED_FIELDS)
-                ],  # fmt: skip
+                changed=[(before[fp], r) for fp, r in after.items() if fp in before and _changes(before[fp], r)],
             )
         )
     return changes
 
 
-def _label(record: dict[str, Any]) -> str:
+def _label(record: DriftRecord) -> str:
     return (
-        f"{record['fingerprint']} {record['kind']} at {location(record)}"
-        f" ({record['operation']} {record['status_code']}, {record['severity']})"
+        f"{record.fingerprint} {record.kind} at {location(record)}"
+        f" ({record.operation} {record.status_code}, {record.severity})"
     )
-
-
-def _change(old: dict[str, Any], new: dict[str, Any]) -> str:
-    return "; ".join(f"{name}: {old[name]} -> {new[name]}" for name in CHANGED_FIELDS if old[name] != new[name])
 
 
 def render_diff(changes: list[ProviderChanges]) -> str:
@@ -68,9 +67,9 @@ def render_diff(changes: list[ProviderChanges]) -> str:
         groups = (("appeared", change.appeared, "+"), ("disappeared", change.disappeared, "-"))
         for title, records, sign in groups:
             lines.append(f"  {title} ({len(records)})")
-            lines += [f"    {sign} {_label(r)}; actual: {r['actual']}" for r in records]
+            lines += [f"    {sign} {_label(r)}; actual: {r.actual}" for r in records]
         lines.append(f"  changed ({len(change.changed)})")
-        lines += [f"    ~ {_label(new)}; {_change(old, new)}" for old, new in change.changed]
+        lines += [f"    ~ {_label(new)}; {'; '.join(_changes(old, new))}" for old, new in change.changed]
     totals = [sum(len(getattr(c, group)) for c in changes) for group in ("appeared", "disappeared", "changed")]
     lines.append(f"total: {totals[0]} appeared, {totals[1]} disappeared, {totals[2]} changed")
     return "\n".join(lines) + "\n"

@@ -1,4 +1,4 @@
-"""Reading drift.json back: validated against its schema, with one clear line when it cannot be used."""
+"""Reading drift.json back: validated against its schema, then typed; one clear line when it cannot be used."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.exceptions import best_match
 
 from contracts.errors import ContractsError
+from contracts.model import RunReport
 
 FIX = "pass a drift.json written by `contracts check --report-dir DIR`"
 
@@ -41,8 +42,8 @@ def report_problem(report: Any) -> str | None:
     return None if error is None else describe(error)
 
 
-def read_report(path: Path) -> dict[str, Any]:
-    """Load and validate a drift.json; a folder means the drift.json inside it."""
+def read_report(path: Path) -> RunReport:
+    """Load a drift.json, validate it against its schema and type it; a folder means the drift.json inside it."""
     if path.is_dir():
         path = path / "drift.json"
     try:
@@ -56,5 +57,4 @@ def read_report(path: Path) -> dict[str, Any]:
     problem = report_problem(report)
     if problem is not None:
         raise ReportError(f"{path} is not a valid drift report: {problem}", FIX)
-    assert isinstance(report, dict)
-    return report
+    return RunReport.from_dict(report)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contracts.report.view import Tally
+from contracts.model import RunReport
 
 HISTORY_VERSION = 1
 MAX_POINTS = 100
@@ -22,24 +22,24 @@ class History:
     unreadable: list[str]
 
 
-def history_entry(report: dict[str, Any]) -> dict[str, Any]:
+def history_entry(report: RunReport) -> dict[str, Any]:
     """The compact summary of one run kept in the history folder."""
     providers = {}
-    for entry in report["providers"]:
-        tally = Tally.of(entry)
-        providers[entry["provider"]] = {
-            "status": entry["status"],
-            "counts": entry["counts"],
-            "drift": len(entry["drift"]),
+    for entry in report.providers:
+        tally = entry.tally
+        providers[entry.provider] = {
+            "status": str(entry.status),
+            "counts": entry.counts,
+            "drift": len(entry.drift),
             "errors": tally.errors,
             "warnings": tally.warnings,
             "baseline": {"new": tally.new, "known": tally.known, "expired": tally.expired},
         }
     return {
         "history_version": HISTORY_VERSION,
-        "generated_at": report["generated_at"],
-        "seed": report["seed"],
-        "target": report["target"],
+        "generated_at": report.generated_at,
+        "seed": report.seed,
+        "target": str(report.target),
         "providers": providers,
     }
 
@@ -49,11 +49,11 @@ def _stamp(generated_at: str) -> str:
     return moment.strftime("%Y%m%dT%H%M%SZ")
 
 
-def append_history(report: dict[str, Any], directory: Path) -> Path:
+def append_history(report: RunReport, directory: Path) -> Path:
     """Write this run's summary as `<UTC time>.json`, so file names sort by time."""
     directory.mkdir(parents=True, exist_ok=True)
     text = json.dumps(history_entry(report), separators=(",", ":"), sort_keys=True) + "\n"
-    stamp = _stamp(report["generated_at"])
+    stamp = _stamp(report.generated_at)
     # Two runs in the same second: `~` sorts after `.`, so `<stamp>~1.json` still lists after `<stamp>.json`.
     for attempt in range(1000):
         path = directory / (f"{stamp}.json" if attempt == 0 else f"{stamp}~{attempt}.json")

@@ -4,75 +4,80 @@ from __future__ import annotations
 
 from collections import Counter
 from html import escape
-from typing import Any
 
+from contracts.model import BaselineEntry, BaselineState, DriftRecord, ProviderResult, RunReport
 from contracts.report.assets import CSP, CSS, JS
 from contracts.report.chart import render_chart
 from contracts.report.history import History
-from contracts.report.view import STATES, Tally, location, provider_facts, run_line, verdict
+from contracts.report.view import location, matched, provider_facts, run_line, stop_line
 
 HEADINGS = ("operation", "status", "kind", "location", "expected", "actual", "basis", "baseline", "seen")
 SEARCHED = ("operation", "status_code", "kind", "severity", "location", "expected", "actual", "message", "basis",
             "baseline", "fingerprint", "layer")  # fmt: skip
 
 
-def _e(value: Any) -> str:
+def _text(value: object) -> str:
+    """Every vendor-controlled string (drift values, messages, repros, notes, stop details) passes here first."""
+    return str(value)
+
+
+def _e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _code(value: Any) -> str:
+def _code(value: object) -> str:
     return f"<code>{_e(value)}</code>" if str(value) else '<span class="empty">—</span>'
 
 
-def _reason(entry: dict[str, Any]) -> str:
-    text = _e(str(entry["reason"]).strip()).replace("\n", "<br>")
-    if entry.get("link"):
-        text += f' (<a href="{_e(entry["link"])}">{_e(entry["link"])}</a>)'
-    if entry.get("expires"):
-        text += f"; expires {_e(entry['expires'])}"
+def _reason(entry: BaselineEntry) -> str:
+    text = _e(entry.reason.strip()).replace("\n", "<br>")
+    if entry.link:
+        text += f' (<a href="{_e(entry.link)}">{_e(entry.link)}</a>)'
+    if entry.expires:
+        text += f"; expires {_e(entry.expires)}"
     return text
 
 
-def _drift_item(record: dict[str, Any], accepted: dict[str, Any] | None) -> str:
-    searched = " ".join(str(record[name]) for name in SEARCHED).lower()
-    state = record["baseline"]
+def _drift_item(record: DriftRecord, accepted: BaselineEntry | None) -> str:
+    searched = " ".join(_text(getattr(record, name)) for name in SEARCHED).lower()
+    state = record.baseline
     cells = [
-        _e(record["operation"]),
-        f'<span class="num">{record["status_code"]}</span>',
-        f'<span class="sev-{record["severity"]}" title="{record["severity"]}">{_e(record["kind"])}</span>',
-        _code(record["location"]) if record["location"] else _e(location(record)),
-        _code(record["expected"]),
-        _code(record["actual"]),
-        _e(record["basis"]),
+        _e(record.operation),
+        f'<span class="num">{record.status_code}</span>',
+        f'<span class="sev-{record.severity}" title="{record.severity}">{_e(record.kind)}</span>',
+        _code(_text(record.location)) if record.location else _e(location(record)),
+        _code(_text(record.expected)),
+        _code(_text(record.actual)),
+        _e(record.basis),
         f'<span class="state {state}">{state}</span>',
-        str(record["occurrences"]),
+        str(record.occurrences),
     ]
     classes = ["", "num", "", "value", "value", "value", "", "", "num"]
     row = "".join(
         f'<td class="{c}">{cell}</td>' if c else f"<td>{cell}</td>" for c, cell in zip(classes, cells, strict=True)
     )
     baseline = f"<p>Baseline ({state}): {_reason(accepted)}</p>" if accepted else ""
-    schema = f" · schema <code>{_e(record['schema_location'])}</code>" if record["schema_location"] else ""
+    schema = f" · schema <code>{_e(record.schema_location)}</code>" if record.schema_location else ""
     detail = (
-        f"<details><summary>{_e(record['message'])}</summary>{baseline}"
-        f"<p>Seen in the {_e(record['layer'])} layer ({_e(record['check'])}) · {_e(record['severity'])} · fingerprint "
-        f"<code>{_e(record['fingerprint'])}</code>{schema}</p>"
-        f"<pre>{_e(record['reproduce'])}</pre></details>"
+        f"<details><summary>{_e(_text(record.message))}</summary>{baseline}"
+        f"<p>Seen in the {_e(record.layer)} layer ({_e(record.check)}) · {_e(record.severity)} · fingerprint "
+        f"<code>{_e(record.fingerprint)}</code>{schema}</p>"
+        f"<pre>{_e(_text(record.reproduce))}</pre></details>"
     )
     return (
-        f'<tbody class="drift-item" data-kind="{_e(record["kind"])}" data-baseline="{state}" '
-        f'data-severity="{record["severity"]}" data-fingerprint="{record["fingerprint"]}" data-text="{_e(searched)}">'
+        f'<tbody class="drift-item" data-kind="{_e(record.kind)}" data-baseline="{state}" '
+        f'data-severity="{record.severity}" data-fingerprint="{record.fingerprint}" data-text="{_e(searched)}">'
         f'<tr class="main">{row}</tr><tr class="detail"><td colspan="{len(HEADINGS)}">{detail}</td></tr></tbody>'
     )
 
 
-def _filters(entry: dict[str, Any]) -> str:
-    kinds = Counter(record["kind"] for record in entry["drift"])
-    states = Counter(record["baseline"] for record in entry["drift"])
-    name = _e(entry["provider"])
+def _filters(entry: ProviderResult) -> str:
+    kinds = Counter(str(record.kind) for record in entry.drift)
+    states = Counter(record.baseline for record in entry.drift)
+    name = _e(entry.provider)
     kind_options = "".join(f'<option value="{_e(k)}">{_e(k)} ({n})</option>' for k, n in sorted(kinds.items()))
-    state_options = "".join(f'<option value="{s}">{s} ({states[s]})</option>' for s in STATES)
-    total = len(entry["drift"])
+    state_options = "".join(f'<option value="{s}">{s} ({states[s]})</option>' for s in BaselineState)
+    total = len(entry.drift)
     return (
         '<div class="filters">'
         f'<input type="search" class="f-text" placeholder="Filter by text: kind, location, value…" '
@@ -85,36 +90,40 @@ def _filters(entry: dict[str, Any]) -> str:
     )
 
 
-def _provider(entry: dict[str, Any]) -> str:
-    word, text = verdict(entry)
-    name = _e(entry["provider"])
+def _provider(entry: ProviderResult) -> str:
+    verdict = entry.verdict()
+    word, text = verdict.word, _text(verdict.text)
+    name = _e(entry.provider)
     parts = [
         f'<section class="provider" id="provider-{name}" data-provider="{name}">',
         f'<h2>{name} <span class="verdict {word}">{word}</span></h2>',
         f'<p class="sentence">{_e(text[:1].upper() + text[1:])}.</p><p class="facts">{_e(provider_facts(entry))}</p>',
     ]
-    if entry["drift_injected"]:
-        injected = ", ".join(f"<code>{_e(n)}</code>" for n in entry["drift_injected"])
+    stop = stop_line(entry)
+    if stop is not None:
+        parts.append(f'<p class="stopped">{_e(_text(stop[:1].upper() + stop[1:]))}.</p>')
+    if entry.drift_injected:
+        injected = ", ".join(f"<code>{_e(n)}</code>" for n in entry.drift_injected)
         parts.append(f'<p class="facts">Injected drift (mock): {injected}</p>')
-    baseline = entry["baseline"]
-    reasons = {item["fingerprint"]: item for item in baseline.get("matched", [])}
-    if entry["drift"]:
+    reasons = matched(entry)
+    if entry.drift:
         head = "".join(f"<th>{h}</th>" for h in HEADINGS)
-        items = "".join(_drift_item(r, reasons.get(r["fingerprint"])) for r in entry["drift"])
+        items = "".join(_drift_item(r, reasons.get(r.fingerprint)) for r in entry.drift)
         parts += [_filters(entry), f'<table class="drift"><thead><tr>{head}</tr></thead>{items}</table>']
-    elif entry["status"] in {"ok", "drift"}:
+    elif entry.ran:
         parts.append('<p class="empty">No drift.</p>')
-    if entry["notes"]:
-        parts.append("<h3>Notes</h3><ul>" + "".join(f"<li>{_e(n)}</li>" for n in entry["notes"]) + "</ul>")
-    stale = baseline["no_longer_observed"]
+    if entry.notes:
+        parts.append("<h3>Notes</h3><ul>" + "".join(f"<li>{_e(_text(n))}</li>" for n in entry.notes) + "</ul>")
+    stale = entry.baseline.no_longer_observed
     if stale:
         rows = "".join(
-            f"<tr><td><code>{_e(s['fingerprint'])}</code></td><td>{_e(s['kind'])}</td><td>{_code(s['location'])}</td>"
+            f"<tr><td><code>{_e(s.fingerprint)}</code></td><td>{_e(s.kind)}</td><td>{_code(s.location)}</td>"
             f"<td>{_reason(s)}</td></tr>"
             for s in stale
         )
         parts.append(
-            f'<h3>No longer observed ({len(stale)})</h3><p class="facts">Entries of <code>{_e(baseline["file"])}</code>'
+            f"<h3>No longer observed ({len(stale)})</h3>"
+            f'<p class="facts">Entries of <code>{_e(entry.baseline.file)}</code>'
             " that matched no drift in this run; <code>contracts baseline update --prune</code> drops them.</p>"
             f'<table class="stale"><thead><tr><th>fingerprint</th><th>kind</th><th>location</th><th>reason</th></tr>'
             f"</thead><tbody>{rows}</tbody></table>"
@@ -123,27 +132,27 @@ def _provider(entry: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def _overview(report: dict[str, Any]) -> str:
+def _overview(report: RunReport) -> str:
     head = "".join(f'<th class="{c}">{h}</th>' for h, c in (("provider", ""), ("verdict", ""), ("errors", "num"),
                    ("warnings", "num"), ("new", "num"), ("known", "num"), ("expired", "num"),
                    ("no longer observed", "num"), ("requests", "num")))  # fmt: skip
     rows = []
-    for entry in report["providers"]:
-        word, _ = verdict(entry)
-        t = Tally.of(entry)
-        numbers = (t.errors, t.warnings, t.new, t.known, t.expired, len(entry["baseline"]["no_longer_observed"]),
-                   entry["requests"])  # fmt: skip
+    for entry in report.providers:
+        word = entry.verdict().word
+        t = entry.tally
+        numbers = (t.errors, t.warnings, t.new, t.known, t.expired, len(entry.baseline.no_longer_observed),
+                   entry.requests)  # fmt: skip
         cells = "".join(f'<td class="num">{n}</td>' for n in numbers)
-        name = _e(entry["provider"])
+        name = _e(entry.provider)
         rows.append(f'<tr data-provider="{name}"><td><a href="#provider-{name}">{name}</a></td>'
                     f'<td><span class="verdict {word}">{word}</span></td>{cells}</tr>')  # fmt: skip
     return f'<table class="overview"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
-def _trend(report: dict[str, Any], history: History) -> str:
+def _trend(report: RunReport, history: History) -> str:
     if not history.runs:
         return '<p class="empty">No history kept: pass <code>--history DIR</code> to plot drift over time.</p>'
-    providers = [entry["provider"] for entry in report["providers"]]
+    providers = [entry.provider for entry in report.providers]
     providers += sorted({name for run in history.runs for name in run["providers"]} - set(providers))
     skipped = f" Skipped unreadable files: {_e(', '.join(history.unreadable))}." if history.unreadable else ""
     caption = f"Drift records per provider over the last {len(history.runs)} runs kept in the history folder."
@@ -151,9 +160,9 @@ def _trend(report: dict[str, Any], history: History) -> str:
     return f'<figure class="trend-chart">{chart}<figcaption class="facts">{caption}{skipped}</figcaption></figure>'
 
 
-def render_html(report: dict[str, Any], history: History) -> str:
+def render_html(report: RunReport, history: History) -> str:
     """The whole report.html."""
-    body = "\n".join(_provider(entry) for entry in report["providers"])
+    body = "\n".join(_provider(entry) for entry in report.providers)
     return f"""<!doctype html>
 <html lang="en">
 <head>

@@ -11,124 +11,133 @@ listed in its failure text or system-out, known drift included: nothing is hidde
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any
 
-from contracts.report.view import failing, location, provider_facts, verdict
+from contracts.model import BaselineEntry, BaselineState, CheckResult, DriftRecord, ProviderResult, RunReport, Status
+from contracts.report.view import location, matched, provider_facts, stop_line
 
-FALLBACK = {"reason": "in the baseline"}
+FALLBACK = BaselineEntry(fingerprint="", kind="", location="", reason="in the baseline")
 
 
-def case_name(record: dict[str, Any]) -> str:
+def _text(value: object) -> str:
+    """Every vendor-controlled string (drift values, messages, repros, notes, stop details) passes here first."""
+    return str(value)
+
+
+def case_name(record: DriftRecord) -> str:
     """The test case name of a drift record."""
-    return f"{record['kind']} at {location(record)} ({record['status_code']})"
+    return f"{record.kind} at {_text(location(record))} ({record.status_code})"
 
 
-def details(record: dict[str, Any], accepted: dict[str, Any] | None) -> str:
+def details(record: DriftRecord, accepted: BaselineEntry | None) -> str:
     """The full text of a drift: message, values, baseline and the repro."""
     lines = [
-        f"{case_name(record)}: {record['message']}",
-        f"operation: {record['operation']} {record['method']} {record['path']} -> {record['status_code']}",
-        f"location: {location(record)}",
-        f"expected: {record['expected']}",
-        f"actual: {record['actual']}",
-        f"basis: {record['basis']}; severity: {record['severity']}; seen {record['occurrences']} times",
-        f"baseline: {record['baseline']}" + (f" ({reason(accepted)})" if accepted else ""),
-        f"schema: {record['schema_location']}",
-        f"fingerprint: {record['fingerprint']}",
-        f"reproduce: {record['reproduce']}",
+        f"{case_name(record)}: {_text(record.message)}",
+        f"operation: {record.operation} {record.method} {record.path} -> {record.status_code}",
+        f"location: {_text(location(record))}",
+        f"expected: {_text(record.expected)}",
+        f"actual: {_text(record.actual)}",
+        f"basis: {record.basis}; severity: {record.severity}; seen {record.occurrences} times",
+        f"baseline: {record.baseline}" + (f" ({reason(accepted)})" if accepted else ""),
+        f"schema: {record.schema_location}",
+        f"fingerprint: {record.fingerprint}",
+        f"reproduce: {_text(record.reproduce)}",
     ]
     return "\n".join(lines)
 
 
-def reason(entry: dict[str, Any]) -> str:
+def reason(entry: BaselineEntry) -> str:
     """A baseline entry's reason, link and expiry on one line."""
-    text = " ".join(str(entry["reason"]).split())
-    if entry.get("link"):
-        text += f" <{entry['link']}>"
-    if entry.get("expires"):
-        text += f"; expires {entry['expires']}"
+    text = " ".join(entry.reason.split())
+    if entry.link:
+        text += f" <{entry.link}>"
+    if entry.expires:
+        text += f"; expires {entry.expires}"
     return text
 
 
-def _case(
-    suite: ET.Element, classname: str, check: dict[str, Any], records: list[dict[str, Any]], matched: dict[str, Any]
-) -> str:
-    case = ET.SubElement(suite, "testcase", name=check["name"], classname=classname, time="0")
+def _case(suite: ET.Element, classname: str, check: CheckResult, records: list[DriftRecord],
+          accepted: dict[str, BaselineEntry]) -> str:  # fmt: skip
+    case = ET.SubElement(suite, "testcase", name=check.name, classname=classname, time="0")
     properties = ET.SubElement(case, "properties")
-    ET.SubElement(properties, "property", name="requests", value=str(check["requests"]))
+    ET.SubElement(properties, "property", name="requests", value=str(check.requests))
     for record in records:
-        ET.SubElement(properties, "property", name="drift", value=f"{record['fingerprint']} {record['baseline']}")
-    text = "\n\n".join(details(record, matched.get(record["fingerprint"])) for record in records)
-    failed = [record for record in records if failing(record)]
-    known = [record for record in records if record["baseline"] == "known"]
+        ET.SubElement(properties, "property", name="drift", value=f"{record.fingerprint} {record.baseline}")
+    text = "\n\n".join(details(record, accepted.get(record.fingerprint)) for record in records)
+    failed = [record for record in records if record.failing]
+    known = [record for record in records if record.baseline is BaselineState.KNOWN]
     if failed:
-        summary = "; ".join(f"{case_name(r)}: {why(r, matched.get(r['fingerprint']))}" for r in failed)
-        ET.SubElement(case, "failure", message=summary, type=failed[0]["kind"]).text = text
+        summary = "; ".join(f"{case_name(r)}: {why(r, accepted.get(r.fingerprint))}" for r in failed)
+        ET.SubElement(case, "failure", message=summary, type=str(failed[0].kind)).text = text
         return "failure"
-    if not check["ran"]:
+    if not check.ran:
         ET.SubElement(case, "skipped", message="not run to the end: see the provider's run case and notes")
         return "skipped"
     if known:  # what is left besides known drift are warnings, which never fail
-        reasons = "; ".join(f"{case_name(r)}: {reason(matched.get(r['fingerprint'], FALLBACK))}" for r in known)
+        reasons = "; ".join(f"{case_name(r)}: {reason(accepted.get(r.fingerprint, FALLBACK))}" for r in known)
         ET.SubElement(case, "skipped", message=f"known drift: {reasons}")
     if text:
         ET.SubElement(case, "system-out").text = text
     return "skipped" if known else "passed"
 
 
-def why(record: dict[str, Any], accepted: dict[str, Any] | None) -> str:
+def why(record: DriftRecord, accepted: BaselineEntry | None) -> str:
     """Why a drift fails the run: it is new, or its baseline entry expired."""
-    if record["baseline"] == "new":
-        return f"new error drift: {record['message']}"
-    return f"baseline entry expired: {reason(accepted or FALLBACK)}: {record['message']}"
+    if record.baseline is BaselineState.NEW:
+        return f"new error drift: {_text(record.message)}"
+    return f"baseline entry expired: {reason(accepted or FALLBACK)}: {_text(record.message)}"
 
 
-def _suite(root: ET.Element, entry: dict[str, Any], generated_at: str) -> None:
-    suite = ET.SubElement(root, "testsuite", name=entry["provider"], timestamp=generated_at,
-                          time=f"{entry['duration_seconds']:.3f}")  # fmt: skip
+def _suite(root: ET.Element, entry: ProviderResult, generated_at: str) -> None:
+    suite = ET.SubElement(root, "testsuite", name=entry.provider, timestamp=generated_at,
+                          time=f"{entry.duration_seconds:.3f}")  # fmt: skip
     properties = ET.SubElement(suite, "properties")
-    for name in ("status", "target", "base_url", "spec", "seed", "requests", "creates", "retried_faults"):
-        ET.SubElement(properties, "property", name=name, value=str(entry[name]))
-    ET.SubElement(properties, "property", name="baseline_file", value=str(entry["baseline"]["file"] or ""))
+    facts = {"status": entry.status, "target": entry.target, "base_url": entry.base_url, "spec": entry.spec,
+             "seed": entry.seed, "requests": entry.requests, "creates": entry.creates,
+             "retried_faults": entry.retried_faults}  # fmt: skip
+    for name, value in facts.items():
+        ET.SubElement(properties, "property", name=name, value=str(value))
+    ET.SubElement(properties, "property", name="baseline_file", value=str(entry.baseline.file or ""))
+    if entry.stopped is not None:
+        ET.SubElement(properties, "property", name="stopped", value=str(entry.stopped.reason))
     outcomes = {"tests": 1, "failures": 0, "errors": 0, "skipped": 0}
-    word, text = verdict(entry)
-    run = ET.SubElement(suite, "testcase", name="run", classname=entry["provider"], time=suite.get("time", "0"))
-    if entry["status"] == "skipped":
+    verdict = entry.verdict()
+    text = _text(verdict.text)
+    run = ET.SubElement(suite, "testcase", name="run", classname=entry.provider, time=suite.get("time", "0"))
+    if entry.status is Status.SKIPPED:
         ET.SubElement(run, "skipped", message=text)
         outcomes["skipped"] += 1
-    elif entry["status"] == "unavailable":
+    elif entry.status is Status.UNAVAILABLE:
         ET.SubElement(run, "error", message=text, type="unavailable").text = text
         outcomes["errors"] += 1
-    ET.SubElement(run, "system-out").text = "\n".join([f"{word}: {text}", provider_facts(entry), *entry["notes"]])
-    matched = {item["fingerprint"]: item for item in entry["baseline"].get("matched", [])}
-    found: dict[str, list[dict[str, Any]]] = {}
-    for record in entry["drift"]:
-        found.setdefault(record["check"], []).append(record)
-    checks = list(entry["checks"])
+    stop = stop_line(entry)
+    out = [f"{verdict.word}: {text}", provider_facts(entry), *([_text(stop)] if stop else [])]
+    ET.SubElement(run, "system-out").text = "\n".join(out + [_text(note) for note in entry.notes])
+    found: dict[str, list[DriftRecord]] = {}
+    for record in entry.drift:
+        found.setdefault(record.check, []).append(record)
+    checks = list(entry.checks)
     # A record whose check is not in the plan (a report from another version) still gets a test case.
-    checks += [{"name": name, "layer": rs[0]["layer"], "ran": True, "requests": 0} for name, rs in found.items()
-               if name not in {check["name"] for check in checks}]  # fmt: skip
+    planned = {check.name for check in checks}
+    checks += [CheckResult(name, rs[0].layer, True, 0) for name, rs in found.items() if name not in planned]
+    accepted = matched(entry)
     for check in checks:
-        classname = f"{entry['provider']}.{check['layer']}"
-        outcome = _case(suite, classname, check, found.get(check["name"], []), matched)
+        outcome = _case(suite, f"{entry.provider}.{check.layer}", check, found.get(check.name, []), accepted)
         outcomes["tests"] += 1
         outcomes["failures"] += outcome == "failure"
         outcomes["skipped"] += outcome == "skipped"
-    stale = entry["baseline"]["no_longer_observed"]
+    stale = entry.baseline.no_longer_observed
     if stale:
-        lines = [
-            f"no longer observed: {s['fingerprint']} {s['kind']} at {s['location'] or '-'}: {reason(s)}" for s in stale
-        ]
+        lines = [f"no longer observed: {s.fingerprint} {s.kind} at {s.location or '-'}: {reason(s)}" for s in stale]
         ET.SubElement(suite, "system-out").text = "\n".join(lines)
     for name, value in outcomes.items():
         suite.set(name, str(value))
 
 
-def render_junit(report: dict[str, Any]) -> str:
+def render_junit(report: RunReport) -> str:
     """The whole junit.xml."""
     root = ET.Element("testsuites", name="cancel-contracts")
-    for entry in report["providers"]:
-        _suite(root, entry, report["generated_at"])
+    for entry in report.providers:
+        _suite(root, entry, report.generated_at)
     totals = {
         name: sum(int(suite.get(name, "0")) for suite in root) for name in ("tests", "failures", "errors", "skipped")
     }

@@ -6,9 +6,15 @@ import html
 import re
 from typing import Any
 
-from contracts.report.view import by_operation, location, provider_facts, run_line, verdict
+from contracts.model import BaselineEntry, BaselineState, DriftRecord, ProviderResult, RunReport
+from contracts.report.view import by_operation, location, matched, provider_facts, run_line, stop_line
 
 COLUMNS = ("status", "kind", "severity", "location", "expected", "actual", "basis", "baseline", "seen")
+
+
+def _text(value: object) -> str:
+    """Every vendor-controlled string (drift values, messages, repros, notes, stop details) passes here first."""
+    return str(value)
 
 
 def cell(text: Any) -> str:
@@ -37,81 +43,83 @@ def fenced(text: str, info: str = "") -> str:
     return f"{fence}{info}\n{text}\n{fence}"
 
 
-def _row(record: dict[str, Any]) -> str:
+def _row(record: DriftRecord) -> str:
     values = [
-        str(record["status_code"]),
-        record["kind"],
-        record["severity"],
-        table_cell(record["location"]) if record["location"] else cell(location(record)),
-        table_cell(record["expected"]),
-        table_cell(record["actual"]),
-        record["basis"],
-        f"**{record['baseline']}**" if record["baseline"] != "known" else "known",
-        str(record["occurrences"]),
+        str(record.status_code),
+        record.kind,
+        record.severity,
+        table_cell(_text(record.location)) if record.location else cell(location(record)),
+        table_cell(_text(record.expected)),
+        table_cell(_text(record.actual)),
+        record.basis,
+        f"**{record.baseline}**" if record.baseline is not BaselineState.KNOWN else record.baseline,
+        str(record.occurrences),
     ]
     return "| " + " | ".join(values) + " |"
 
 
-def _details(record: dict[str, Any], reasons: dict[str, dict[str, Any]]) -> list[str]:
-    summary = f"{record['kind']} at {location(record)} ({record['operation']} {record['status_code']})"
+def _details(record: DriftRecord, reasons: dict[str, BaselineEntry]) -> list[str]:
+    summary = f"{record.kind} at {_text(location(record))} ({record.operation} {record.status_code})"
     lines = ["<details>", f"<summary>Reproduce: {html.escape(summary)}</summary>", ""]
-    schema = f"; schema {code(record['schema_location'])}" if record["schema_location"] else ""
-    found_by = f"{record['layer']} layer ({record['check']})" if record["check"] else f"{record['layer']} layer"
-    lines.append(f"{record['message']}. Seen {record['occurrences']}× in the {found_by}; "
-                 f"fingerprint {code(record['fingerprint'])}{schema}.")  # fmt: skip
-    accepted = reasons.get(record["fingerprint"])
+    schema = f"; schema {code(record.schema_location)}" if record.schema_location else ""
+    found_by = f"{record.layer} layer ({record.check})" if record.check else f"{record.layer} layer"
+    lines.append(f"{_text(record.message)}. Seen {record.occurrences}× in the {found_by}; "
+                 f"fingerprint {code(record.fingerprint)}{schema}.")  # fmt: skip
+    accepted = reasons.get(record.fingerprint)
     if accepted is not None:
-        lines += ["", f"Baseline ({record['baseline']}): {_accepted(accepted)}".replace("\n", "  \n")]
-    lines += ["", fenced(record["reproduce"], "sh"), "", "</details>"]
+        lines += ["", f"Baseline ({record.baseline}): {_accepted(accepted)}".replace("\n", "  \n")]
+    lines += ["", fenced(_text(record.reproduce), "sh"), "", "</details>"]
     return lines
 
 
-def _accepted(entry: dict[str, Any]) -> str:
-    text = str(entry["reason"]).strip()
-    if entry.get("link"):
-        text += f" ({entry['link']})"
-    if entry.get("expires"):
-        text += f"; expires {entry['expires']}"
+def _accepted(entry: BaselineEntry) -> str:
+    text = entry.reason.strip()
+    if entry.link:
+        text += f" ({entry.link})"
+    if entry.expires:
+        text += f"; expires {entry.expires}"
     return text
 
 
-def _provider(entry: dict[str, Any]) -> list[str]:
-    word, text = verdict(entry)
-    lines = [f"## {entry['provider']}: {word}", "", f"{text[:1].upper()}{text[1:]}. {provider_facts(entry)}.", ""]
-    if entry["drift_injected"]:
-        lines += [f"Injected drift (mock): {', '.join(code(name) for name in entry['drift_injected'])}.", ""]
-    baseline = entry["baseline"]
-    reasons = {item["fingerprint"]: item for item in baseline.get("matched", [])}
-    for operation, records in by_operation(entry["drift"]):
+def _provider(entry: ProviderResult) -> list[str]:
+    verdict = entry.verdict()
+    text = _text(verdict.text)
+    lines = [f"## {entry.provider}: {verdict.word}", "", f"{text[:1].upper()}{text[1:]}. {provider_facts(entry)}.", ""]
+    stop = stop_line(entry)
+    if stop is not None:
+        lines += [f"{_text(stop[:1].upper() + stop[1:])}.", ""]
+    if entry.drift_injected:
+        lines += [f"Injected drift (mock): {', '.join(code(name) for name in entry.drift_injected)}.", ""]
+    reasons = matched(entry)
+    for operation, records in by_operation(entry.drift):
         lines += [f"### {operation}", "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
         lines += [_row(record) for record in records]
         lines.append("")
         for record in records:
             lines += _details(record, reasons) + [""]
-    if entry["notes"]:
-        lines += ["### Notes", ""] + [f"- {note}" for note in entry["notes"]] + [""]
-    stale = baseline["no_longer_observed"]
+    if entry.notes:
+        lines += ["### Notes", ""] + [f"- {_text(note)}" for note in entry.notes] + [""]
+    stale = entry.baseline.no_longer_observed
     if stale:
         lines += [f"### No longer observed ({len(stale)})", "",
-                  f"These entries of {code(baseline['file'])} matched no drift in this run; "
+                  f"These entries of {code(entry.baseline.file)} matched no drift in this run; "
                   "`contracts baseline update --prune` drops them.", "",
                   "| fingerprint | kind | location | reason |", "|---|---|---|---|"]  # fmt: skip
         lines += [
-            f"| {code(item['fingerprint'])} | {item['kind']} | {table_cell(item['location'])} | "
-            f"{cell(_accepted(item))} |"
+            f"| {code(item.fingerprint)} | {item.kind} | {table_cell(item.location)} | {cell(_accepted(item))} |"
             for item in stale
         ]
         lines.append("")
     return lines
 
 
-def render_markdown(report: dict[str, Any]) -> str:
+def render_markdown(report: RunReport) -> str:
     """The whole drift.md: a verdict line per provider, then each provider's drift, notes and stale entries."""
     lines = ["# Contract drift report", "", run_line(report) + ".", ""]
-    for entry in report["providers"]:
-        word, text = verdict(entry)
-        lines.append(f"- **{entry['provider']}: {word}**: {cell(text)}")
+    for entry in report.providers:
+        verdict = entry.verdict()
+        lines.append(f"- **{entry.provider}: {verdict.word}**: {cell(_text(verdict.text))}")
     lines.append("")
-    for entry in report["providers"]:
+    for entry in report.providers:
         lines += _provider(entry)
     return "\n".join(lines).rstrip("\n") + "\n"
