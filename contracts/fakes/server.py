@@ -25,6 +25,7 @@ import httpx
 from contracts.errors import EXIT_OK, ConfigError
 from contracts.fakes.catalogue import DriftEntry, load_catalogue
 from contracts.fakes.core import DEFAULT_TEST_KEY, Fake, make_fake
+from contracts.providers import names
 
 Handler = Callable[[httpx.Request], httpx.Response]
 # Hop-by-hop or length headers that the server sets itself from the body it actually writes.
@@ -149,7 +150,9 @@ def run(args: argparse.Namespace) -> int:
         print(drift_table(load_catalogue(args.provider)))
         return EXIT_OK
     if args.provider is None:
-        raise ConfigError("`contracts mock` needs --provider", "pass --provider yandex or mka1, or use --list-drift")
+        raise ConfigError(
+            "`contracts mock` needs --provider", f"pass --provider {' or '.join(names())}, or use --list-drift"
+        )
     fake = make_fake(args.provider, api_key=args.api_key, drift=tuple(args.drift))
     stop = threading.Event()
     with contextlib.ExitStack() as stack:

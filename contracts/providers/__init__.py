@@ -47,5 +47,6 @@ def parse(value: str | None) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(part.strip() for part in str(value).split(",") if part.strip()))
     unknown = [name for name in chosen if name not in profiles()]
     if unknown or not chosen:
-        raise ConfigError(f"unknown provider {', '.join(unknown) or value!r}", f"use one of: all, {', '.join(names())}")
+        listed = ", ".join(repr(name) for name in unknown) or repr(value)
+        raise ConfigError(f"unknown provider {listed}", f"use one of: all, {', '.join(names())}")
     return chosen

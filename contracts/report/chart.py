@@ -7,17 +7,18 @@ from html import escape
 from typing import Any
 
 from contracts.model import Status
+from contracts.providers import profiles
 
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 40
-COLOURS = {"yandex": "#c2410c", "mka1": "#1d4ed8"}
 FALLBACK_COLOURS = ("#047857", "#7c3aed", "#b91c1c")
 RAN = frozenset({Status.OK, Status.DRIFT})
 
 
 def colour_of(provider: str, index: int) -> str:
-    """The colour of a provider's line: its own, or the index-th fallback for a provider without one."""
-    return COLOURS.get(provider, FALLBACK_COLOURS[index % len(FALLBACK_COLOURS)])
+    """The colour of a provider's line: its profile's, or the index-th fallback for one no longer registered."""
+    profile = profiles().get(provider)
+    return profile.colour if profile is not None else FALLBACK_COLOURS[index % len(FALLBACK_COLOURS)]
 
 
 def _step(top: int) -> int:
