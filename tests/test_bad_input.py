@@ -72,5 +72,5 @@ def test_an_unreachable_url_exits_3_within_the_deadline_with_the_default_backoff
     note = "127.0.0.1 never answered before the run deadline; check the base URL and the network, or raise --deadline"
     assert entry["notes"] == []
     assert entry["stopped"] == {"reason": "unavailable", "detail": note}
-    assert f"  note: {note}" in out.splitlines()
+    assert f"  stopped early (unavailable): {note}" in out.splitlines()
     assert elapsed < 3 + SLACK

@@ -363,7 +363,7 @@ def test_the_loopback_server_answers_like_the_in_process_fake(provider: str) -> 
 def test_mock_without_provider_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["mock"]) == 2
     assert capsys.readouterr().err == (
-        "error: `contracts mock` needs --provider; pass --provider yandex or mka1, or use --list-drift\n"
+        "error: `contracts mock` needs --provider; pass --provider mka1 or openai or yandex, or use --list-drift\n"
     )
 
 

@@ -26,7 +26,7 @@ def test_pytest_with_a_provider_runs_the_contract_suite_and_shows_the_seed() -> 
 def test_a_planted_drift_fails_the_test_of_the_layer_that_found_it() -> None:
     result = pytest_run("contracts/suite.py", "--provider", "yandex", "--seed", "9", "--drift", "cancel-server-error")
     assert result.returncode == 1
-    assert "FAILED contracts/suite.py::test_scenario[yandex-cancel_in_progress_cancels]" in result.stdout
+    assert "FAILED contracts/suite.py::test_step[yandex-scenario:cancel_in_progress_cancels]" in result.stdout
     assert "server-error at (response) in cancelResponse 500: POST /responses/{response_id}/cancel answered 500" in (
         result.stdout
     )

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from contracts.errors import SpecError
+from contracts.errors import ConfigError, SpecError
 from contracts.fields import iter_fields
 from contracts.providers import get, names
 from contracts.specs import load_spec, resolve_pointer, spec_path
@@ -229,6 +229,6 @@ def test_a_spec_that_breaks_the_openapi_schema_names_the_place(tmp_path: Path) -
 
 
 def test_an_unknown_provider_is_one_line_listing_the_known_ones() -> None:
-    with pytest.raises(SpecError) as caught:
+    with pytest.raises(ConfigError) as caught:
         get("acme")
     assert str(caught.value) == f"error: unknown provider 'acme'; use one of: {', '.join(names())}"

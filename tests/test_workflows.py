@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from contracts.cli import build_parser
-from contracts.targets import LIVE_ENV
+from contracts.providers import names, profiles
 
 WORKFLOWS = Path(__file__).parents[1] / ".github" / "workflows"
 NIGHTLY_COMMAND = (
@@ -69,7 +69,7 @@ def test_the_nightly_runs_on_a_schedule_and_by_hand() -> None:
 
 def test_the_nightly_has_one_job_per_provider_that_does_not_cancel_the_other() -> None:
     job = workflow("nightly.yml")["jobs"]["live"]
-    assert job["strategy"] == {"fail-fast": False, "matrix": {"provider": ["yandex", "mka1"]}}
+    assert job["strategy"] == {"fail-fast": False, "matrix": {"provider": list(names())}}
 
 
 def test_the_nightly_runs_the_live_check_that_requires_credentials() -> None:
@@ -79,7 +79,7 @@ def test_the_nightly_runs_the_live_check_that_requires_credentials() -> None:
 
 
 def test_the_nightly_command_is_accepted_by_the_cli_for_each_provider() -> None:
-    for provider in ("yandex", "mka1"):
+    for provider in names():
         words = shlex.split(NIGHTLY_COMMAND.replace("${{ matrix.provider }}", provider))
         args = build_parser().parse_args(words[1:])
         assert (args.target, args.require_live, args.provider, args.report_dir) == (
@@ -93,7 +93,7 @@ def test_the_nightly_command_is_accepted_by_the_cli_for_each_provider() -> None:
 def test_every_variable_live_mode_reads_is_mapped_and_only_into_the_check_step() -> None:
     steps = workflow("nightly.yml")["jobs"]["live"]["steps"]
     [check] = [step for step in steps if step.get("run") == NIGHTLY_COMMAND]
-    expected = sorted(name for names in LIVE_ENV.values() for name in names)
+    expected = sorted(name for profile in profiles().values() for name in profile.env)
     assert sorted(check["env"]) == expected
     # Keys are secrets; endpoints and models are plain repository variables.
     assert {name: value.split(".")[0] for name, value in check["env"].items()} == {

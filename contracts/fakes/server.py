@@ -165,11 +165,12 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError(
                 f"cannot listen on 127.0.0.1:{args.port} ({exc.strerror})", "pick another --port, or 0 for any free one"
             ) from None
-        print(f"serving the {fake.provider} fake at {base_url}", flush=True)
-        print(f"accepting {describe_key(fake)}", flush=True)
-        print(f"drift: {', '.join(args.drift) if args.drift else 'none'}", flush=True)
-        print("press Ctrl-C to stop", flush=True)
+        # A Ctrl-C any time after the server is up, even while the banner prints, stops it cleanly.
         try:
+            print(f"serving the {fake.provider} fake at {base_url}", flush=True)
+            print(f"accepting {describe_key(fake)}", flush=True)
+            print(f"drift: {', '.join(args.drift) if args.drift else 'none'}", flush=True)
+            print("press Ctrl-C to stop", flush=True)
             stop.wait()
         except KeyboardInterrupt:
             pass
