@@ -77,7 +77,7 @@ class Yandex(Profile):
             "top_logprobs": None,
             "temperature": record.echo.get("temperature"),
             "top_p": None,
-            "user": "",
+            "user": None,
             "safety_identifier": None,
             "prompt_cache_key": None,
             "service_tier": None,
