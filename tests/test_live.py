@@ -20,11 +20,11 @@ import yaml
 from contracts.cli import main
 from contracts.client import TUNING_ENV
 from contracts.fakes import make_fake
-from contracts.faults import Fault, FaultyServer, serve_faults
 from contracts.scenarios import SCENARIOS
 from contracts.settings import Settings
 from contracts.specs import load_spec
 from contracts.targets import LIVE_ENV, LiveConfig, build_run, live_config
+from tests.faults import Fault, FaultyServer, serve_faults
 
 ROOT = Path(__file__).parents[1]
 SCHEMA = json.loads((ROOT / "contracts" / "data" / "drift.schema.json").read_text())
