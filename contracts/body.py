@@ -37,7 +37,7 @@ class BodyProblem(enum.Enum):
 
 @dataclass(frozen=True)
 class Parsed:
-    """A parsed body: the value when `problem` is None, else the problem and a one-line detail."""
+    """A parsed body: the value when `problem` is None, else the problem and a detail that reads after "is"."""
 
     value: Any = None
     problem: BodyProblem | None = None
@@ -104,9 +104,15 @@ def parse_json(content: bytes, max_depth: int = MAX_DEPTH) -> Parsed:
     try:
         return Parsed(json.loads(text, parse_constant=_reject_constant))
     except _NonFinite as exc:
-        return Parsed(problem=BodyProblem.NON_FINITE, detail=f"{exc.name} is not a JSON number (RFC 8259)")
+        return Parsed(
+            problem=BodyProblem.NON_FINITE, detail=f"not JSON: it holds {exc.name}, which RFC 8259 does not allow"
+        )
     except json.JSONDecodeError as exc:
-        return Parsed(problem=BodyProblem.NOT_JSON, detail=f"not JSON: {exc.msg} at character {exc.pos}")
+        return Parsed(
+            problem=BodyProblem.NOT_JSON, detail=f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        )
     except ValueError:
         # The only other ValueError json.loads raises: an integer longer than sys.get_int_max_str_digits().
-        return Parsed(problem=BodyProblem.TOO_LONG_NUMBER, detail="holds a number too long to convert")
+        return Parsed(
+            problem=BodyProblem.TOO_LONG_NUMBER, detail="not usable JSON: it holds a number too long to convert"
+        )

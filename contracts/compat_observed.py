@@ -8,7 +8,6 @@ note, not an error: the format is still settling. Array indexes in paths (`outpu
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from contracts.compat import Matrix
 from contracts.compat_contract import OPERATION, Contract, parent_of, row_key
 from contracts.errors import ConfigError
+from contracts.loader import load_json
 
 BODY = "200 body"
 
@@ -56,12 +56,7 @@ def read_observed(directory: str, matrix: Matrix) -> Matrix:
     path = Path(directory) / "drift.json"
     if not Path(directory).is_dir():
         raise ConfigError(f"--observed {directory} is not a directory", "pass a report dir from `contracts check`")
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}", "run `contracts check` to write it") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path} is not valid JSON (line {exc.lineno})", "re-run `contracts check`") from None
+    document = load_json(path, "", "re-run `contracts check`", read_fix="run `contracts check` to write it")
     entries = _entries(document, path)
     providers = {name: _observe(name, entries.get(name), matrix) for name in matrix.providers}
     extra = {(BODY, f) for seen in providers.values() for f in seen.fields if (BODY, f) not in matrix.rows}

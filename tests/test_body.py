@@ -13,15 +13,15 @@ from contracts.body import MAX_DEPTH, BodyProblem, Parsed, parse_json, scan_dept
 DEEP = b"[" * 100_000 + b"]" * 100_000
 
 PROBLEMS = [
-    (b'{"a": NaN}', BodyProblem.NON_FINITE, "NaN is not a JSON number (RFC 8259)"),
-    (b"[Infinity]", BodyProblem.NON_FINITE, "Infinity is not a JSON number (RFC 8259)"),
-    (b'{"a": -Infinity}', BodyProblem.NON_FINITE, "-Infinity is not a JSON number (RFC 8259)"),
-    (b'{"a": 1', BodyProblem.NOT_JSON, "not JSON: Expecting ',' delimiter at character 7"),
-    (b"", BodyProblem.NOT_JSON, "not JSON: Expecting value at character 0"),
+    (b'{"a": NaN}', BodyProblem.NON_FINITE, "not JSON: it holds NaN, which RFC 8259 does not allow"),
+    (b"[Infinity]", BodyProblem.NON_FINITE, "not JSON: it holds Infinity, which RFC 8259 does not allow"),
+    (b'{"a": -Infinity}', BodyProblem.NON_FINITE, "not JSON: it holds -Infinity, which RFC 8259 does not allow"),
+    (b'{"a": 1', BodyProblem.NOT_JSON, "not JSON: Expecting ',' delimiter at line 1 column 8"),
+    (b"", BodyProblem.NOT_JSON, "not JSON: Expecting value at line 1 column 1"),
     (b'{"a": "\xff"}', BodyProblem.NOT_UTF8, "not UTF-8 (byte 7)"),
     (DEEP, BodyProblem.TOO_DEEP, f"nested more than {MAX_DEPTH} levels deep"),
     (b'{"a":' * 200 + b"1" + b"}" * 200, BodyProblem.TOO_DEEP, f"nested more than {MAX_DEPTH} levels deep"),
-    (b"[" + b"9" * 5000 + b"]", BodyProblem.TOO_LONG_NUMBER, "holds a number too long to convert"),
+    (b"[" + b"9" * 5000 + b"]", BodyProblem.TOO_LONG_NUMBER, "not usable JSON: it holds a number too long to convert"),
 ]
 
 

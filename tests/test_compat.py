@@ -404,7 +404,8 @@ def test_a_drift_json_that_is_not_json_is_one_line_and_exit_two(
     (tmp_path / "drift.json").write_text("{\n  nope", encoding="utf-8")
     assert main(["compat", "--observed", str(tmp_path)]) == 2
     assert capsys.readouterr().err == (
-        f"error: {tmp_path / 'drift.json'} is not valid JSON (line 2); re-run `contracts check`\n"
+        f"error: {tmp_path / 'drift.json'} is not JSON: Expecting property name enclosed in double quotes"
+        " at line 2 column 3; re-run `contracts check`\n"
     )
 
 
