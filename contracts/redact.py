@@ -160,7 +160,13 @@ def redact_response(response: httpx.Response, secrets: Iterable[str]) -> httpx.R
     clean_headers = [(k, redact(v, secrets)) for k, v in headers]
     if content == response.content and clean_headers == headers:
         return response
-    clean = httpx.Response(response.status_code, headers=clean_headers, content=content, request=response.request)
+    clean = httpx.Response(
+        response.status_code,
+        headers=clean_headers,
+        content=content,
+        request=response.request,
+        extensions=response.extensions,  # marks such as a body cut at the size cap
+    )
     try:
         clean.elapsed = response.elapsed
     except RuntimeError:  # a transport that never timed the exchange; schemathesis still reads the field
