@@ -13,6 +13,7 @@ from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
 from contracts.errors import EXIT_OK, BaselineError
+from contracts.loader import DatesAsStrings, load_yaml
 from contracts.model import BaselineEntry, BaselineState, BaselineUse, DriftRecord, ProviderResult, RunReport
 from contracts.providers import parse as parse_providers
 from contracts.report.document import data_validator, read_report
@@ -21,16 +22,6 @@ TODO_REASON = "TODO: explain why this drift is accepted"
 FIX = "fix the file, or rewrite it with `contracts baseline update --from REPORT_DIR`"
 FIELD_ORDER = ("kind", "operation", "status_code", "location", "reason", "link", "expires")
 TYPE_NAMES = {"object": "a mapping", "integer": "a whole number", "string": "a string"}
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that keeps `2026-01-31` a string, so a bad date is reported by this module, not by PyYAML."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 def expired(entry: BaselineEntry, today: dt.date) -> bool:
@@ -88,20 +79,9 @@ def _missing(error: ValidationError) -> str:
 def load_baseline(baseline_dir: Path, provider: str) -> Baseline | None:
     """The provider's baseline, or None when the folder or file does not exist."""
     path = baseline_path(baseline_dir, provider)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{path} cannot be read ({exc.__class__.__name__})", FIX) from None
-    try:
-        document = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
-        raise BaselineError(
-            f"{path} is not valid YAML: {getattr(exc, 'problem', None) or 'unreadable'}{at}", FIX
-        ) from None
+    document = load_yaml(path, "", FIX, error=BaselineError, loader=DatesAsStrings)
     if document is None:
         raise BaselineError(f"{path} is empty", f"write `provider: {provider}` and `entries:`, or delete the file")
     errors = list(data_validator("baseline.schema.json").iter_errors(document))

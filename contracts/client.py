@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import shlex
+import threading
 import time
+import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from contracts.errors import EXIT_UNAVAILABLE, ConfigError, ContractsError
-from contracts.redact import is_secret_header, redact, redact_response
+from contracts.errors import EXIT_UNAVAILABLE, ContractsError
+from contracts.redact import WIRE_HEADERS, is_secret_header, redact, redact_response
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # These fail before a byte of the request leaves the machine, so a retried create cannot be billed twice.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# Internal hook for tests of live mode (`timeout=0.5,backoff=0.01`): not a flag, real runs never need it.
-TUNING_ENV = "CONTRACTS_LIVE_LIMITS"
-TUNABLE = {"timeout": float, "retries": int, "backoff": float, "max_backoff": float}
+# Decoded bytes kept of one body; a body that says more is cut here and marked (see `truncated_at`).
+MAX_BODY_BYTES = 16 * 1024 * 1024
+# The extension key that marks a body cut at the cap; its value is the cap in bytes.
+TRUNCATED = "contracts.truncated"
+# Raw bytes read from the network at a time; compressed input is inflated at most up to the cap, never beyond.
+READ_CHUNK = 64 * 1024
+DECOMPRESSORS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+
+
+def truncated_at(response: httpx.Response) -> int | None:
+    """The cap a body was cut at because the vendor sent more (a drift to report), or None for a whole body."""
+    cap = response.extensions.get(TRUNCATED)
+    return cap if isinstance(cap, int) else None
 
 
 class BudgetExhausted(Exception):
@@ -56,21 +69,7 @@ class Limits:
     deadline: float | None = None
     backoff: float = 0.5
     max_backoff: float = 30.0
-
-    def tuned(self, text: str) -> Limits:
-        """These limits with `name=value` overrides (comma or space separated) from `$CONTRACTS_LIVE_LIMITS`."""
-        changes: dict[str, Any] = {}
-        for item in text.replace(",", " ").split():
-            name, _, value = item.partition("=")
-            try:
-                number = TUNABLE[name](value)
-            except (KeyError, ValueError):
-                number = -1
-            if number < 0 or number != number or number == float("inf"):
-                known = ", ".join(f"{n}=" for n in TUNABLE)
-                raise ConfigError(f"${TUNING_ENV} has a bad entry {item!r}", f"use {known} with numbers >= 0")
-            changes[name] = number
-        return replace(self, **changes)
+    max_body_bytes: int = MAX_BODY_BYTES
 
 
 @dataclass
@@ -95,7 +94,7 @@ class Client:
     @property
     def http(self) -> httpx.Client:
         """The underlying httpx client, created on first use."""
-        if self._http is None:
+        if self._http is None or self._http.is_closed:
             self._http = httpx.Client(transport=self.transport, timeout=self.limits.timeout)
         return self._http
 
@@ -165,8 +164,7 @@ class Client:
             self._bound_timeout(request)
             retry_after = None
             try:
-                response = self.http.send(request)
-                response.read()
+                response = self._exchange(request)
             except httpx.TransportError as exc:
                 # The vendor may have accepted a create whose answer never arrived: count it, to stay under the cap.
                 maybe_billed = int(is_create and not isinstance(exc, NOT_SENT))
@@ -191,6 +189,79 @@ class Client:
             attempt += 1
             self.retried += 1
             self.sleep(wait)
+
+    def _exchange(self, request: httpx.Request) -> httpx.Response:
+        """One request and its whole answer, read as a stream: bounded in time (headers and body trickling in
+        included) by the per-request timeout and the run deadline, and in memory by `max_body_bytes` decoded."""
+        budget = self.limits.timeout
+        if self.limits.deadline is not None:
+            budget = min(budget, self.limits.deadline - time.monotonic())
+        ends = time.monotonic() + budget
+        http = self.http
+        # A read that keeps getting a byte now and then never times out: past the budget, the pool is closed
+        # under it, so the next read fails and the exchange ends (at most one read timeout late).
+        watchdog = threading.Timer(max(budget, 0.0), self._abort, args=(http,))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            response = http.send(request, stream=True)
+            try:
+                body, cut = self._read_body(response, ends)
+            finally:
+                response.close()
+        except httpx.TransportError:
+            if time.monotonic() >= ends:
+                raise httpx.ReadTimeout(f"no complete answer within {budget:.1f} s", request=request) from None
+            raise
+        finally:
+            watchdog.cancel()
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in WIRE_HEADERS]
+        extensions = {TRUNCATED: self.limits.max_body_bytes} if cut else {}
+        read = httpx.Response(response.status_code, headers=headers, content=body, request=request,
+                              extensions=extensions)  # fmt: skip
+        try:
+            read.elapsed = response.elapsed
+        except RuntimeError:  # a transport that never timed the exchange; schemathesis still reads the field
+            read.elapsed = datetime.timedelta(0)
+        return read
+
+    def _read_body(self, response: httpx.Response, ends: float) -> tuple[bytes, bool]:
+        """The decoded body up to the cap, and whether it was cut there."""
+        cap = self.limits.max_body_bytes
+        if response.is_stream_consumed:  # a transport that hands over a response already read (a test double)
+            return response.content[:cap], len(response.content) > cap
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        wbits = DECOMPRESSORS.get(encoding)
+        inflate = zlib.decompressobj(wbits) if wbits is not None else None
+        body = bytearray()
+        raw = response.iter_raw(READ_CHUNK) if encoding == "identity" or inflate else response.iter_bytes(READ_CHUNK)
+        for data in raw:
+            if time.monotonic() >= ends:
+                raise httpx.ReadTimeout("the answer was still arriving at the time limit", request=response.request)
+            pending = data
+            while pending:
+                room = cap + 1 - len(body)
+                if inflate is None:
+                    piece, pending = pending[:room], b""
+                else:
+                    try:
+                        piece = inflate.decompress(pending, room)
+                    except zlib.error:
+                        raise httpx.DecodingError(
+                            f"the body is not valid {encoding}", request=response.request
+                        ) from None
+                    pending = inflate.unconsumed_tail
+                body += piece
+                if len(body) > cap:
+                    del body[cap:]
+                    return bytes(body), True
+                if not piece:
+                    break
+        return bytes(body), False
+
+    @staticmethod
+    def _abort(http: httpx.Client) -> None:
+        http.close()
 
     def _bound_timeout(self, request: httpx.Request) -> None:
         """No single request may outlive the run deadline."""

@@ -21,6 +21,7 @@ import yaml
 from contracts.compat.contract import parameters_of, parent_of
 from contracts.errors import EXIT_DRIFT, EXIT_OK, ConfigError
 from contracts.fields import FieldFacts, facts_of, iter_fields
+from contracts.loader import load_yaml
 from contracts.specs import HTTP_METHODS, follow, read_document, resolve_pointer
 
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
@@ -58,12 +59,7 @@ def load_severities(override: Path | None = None) -> SeverityTable:
     if override is None:
         return SeverityTable(entries)
     fix = "each entry is `kind: severity` or `kind: {direction: severity}`, as in contracts/data/severity.yaml"
-    try:
-        raw = yaml.safe_load(override.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read severities file {override}: {exc.strerror}", "check the path") from None
-    except yaml.YAMLError:
-        raise ConfigError(f"severities file {override} is not valid YAML", fix) from None
+    raw = load_yaml(override, "severities file", fix, read_fix="check the path")
     if not isinstance(raw, dict):
         raise ConfigError(f"severities file {override} is not a mapping of change kinds", fix)
     merged = dict(entries)

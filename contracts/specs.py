@@ -10,12 +10,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from contracts.errors import SpecError
+from contracts.loader import load_yaml
 
 # The operations every vendor spec has (specs/README.md); the suite drives them and the fakes serve them.
 OPERATION_IDS = ("createResponse", "getResponse", "cancelResponse")
@@ -210,14 +210,8 @@ def _read_document(path: Path, stamp: int) -> JsonObject:
     from openapi_spec_validator import validate
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SpecError(f"cannot read spec file {path}: {exc.strerror}", "check the path and permissions") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise SpecError(f"spec file {path} is not valid YAML{where}", "fix the syntax and run again") from None
+    fix, read_fix = "fix the syntax and run again", "check the path and permissions"
+    document = load_yaml(path, "spec file", fix, error=SpecError, read_fix=read_fix)
     if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3.1"):
         raise SpecError(f"spec file {path} is not an OpenAPI 3.1 document", "set `openapi: 3.1.0` at the top")
     try:

@@ -24,7 +24,6 @@ from contracts.client import (
     Limits,
     Unavailable,
 )
-from contracts.errors import ConfigError
 from contracts.redact import redact, redact_tree
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "live" / "retries.yaml").read_text())
@@ -229,19 +228,3 @@ def test_redaction_reaches_nested_values_and_keys_but_spares_short_values() -> N
         "tenant": "42",
     }
     assert redact("no secrets here", ()) == "no secrets here"
-
-
-def test_limits_can_be_tuned_for_tests_through_the_environment_hook() -> None:
-    tuned = LIVE.tuned("timeout=0.5, retries=2 backoff=0.01,max_backoff=0.05")
-    assert (tuned.timeout, tuned.retries, tuned.backoff, tuned.max_backoff) == (0.5, 2, 0.01, 0.05)
-    assert LIVE.tuned("") == LIVE
-
-
-@pytest.mark.parametrize("entry", ["timeout=x", "speed=1", "retries=-1", "backoff=nan", "max_backoff"])
-def test_a_bad_tuning_entry_is_one_line(entry: str) -> None:
-    with pytest.raises(ConfigError) as raised:
-        LIVE.tuned(entry)
-    assert str(raised.value) == (
-        f"error: $CONTRACTS_LIVE_LIMITS has a bad entry {entry!r}; use timeout=, retries=, backoff=, max_backoff="
-        " with numbers >= 0"
-    )

@@ -19,12 +19,12 @@ import yaml
 
 from contracts.cli import main
 from contracts.fakes import make_fake
-from contracts.faults import Fault, FaultyServer, serve_faults
 from contracts.providers import LiveConfig, get, profiles
 from contracts.scenarios import SCENARIOS
 from contracts.settings import Settings
 from contracts.specs import load_spec
 from contracts.targets import build_run, live_config
+from tests.faults import Fault, FaultyServer, serve_faults
 
 ROOT = Path(__file__).parents[1]
 SCHEMA = json.loads((ROOT / "contracts" / "data" / "drift.schema.json").read_text())

@@ -125,7 +125,10 @@ def test_a_spec_that_is_not_yaml_is_one_line_and_exit_two(capsys: pytest.Capture
     broken.write_text("openapi: 3.1.0\npaths: [unclosed\n", encoding="utf-8")
     code, out, err = run_cli(capsys, str(CASES / "no-change" / "old.yaml"), str(broken))
     assert (code, out) == (2, "")
-    assert err == f"error: spec file {broken} is not valid YAML at line 3; fix the syntax and run again\n"
+    assert err == (
+        f"error: spec file {broken} is not valid YAML: expected ',' or ']', but got '<stream end>'"
+        " at line 3 column 1; fix the syntax and run again\n"
+    )
 
 
 def test_a_spec_that_is_not_openapi_31_is_one_line_and_exit_two(
@@ -153,7 +156,7 @@ def test_a_spec_that_is_not_openapi_31_is_one_line_and_exit_two(
             "warning or info",
         ),
         ("- enum-widened\n", "is not a mapping of change kinds; each entry is `kind: severity`"),
-        ("enum-widened: [\n", "is not valid YAML; each entry is `kind: severity`"),
+        ("enum-widened: [\n", "is not valid YAML: expected the node content, but found '<stream end>' at line 2"),
     ],
     ids=["unknown-kind", "unknown-severity", "direction-on-a-plain-kind", "not-a-mapping", "not-yaml"],
 )

@@ -215,7 +215,10 @@ def test_a_spec_that_is_not_yaml_is_one_line_naming_the_file(tmp_path: Path) -> 
     broken.write_text("openapi: 3.1.0\ninfo: [unclosed\n")
     with pytest.raises(SpecError) as caught:
         load_spec("mka1", path=broken)
-    assert str(caught.value) == f"error: spec file {broken} is not valid YAML at line 3; fix the syntax and run again"
+    assert str(caught.value) == (
+        f"error: spec file {broken} is not valid YAML: expected ',' or ']', but got '<stream end>'"
+        " at line 3 column 1; fix the syntax and run again"
+    )
 
 
 def test_a_spec_that_breaks_the_openapi_schema_names_the_place(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.exceptions import best_match
 
 from contracts.errors import ContractsError
+from contracts.loader import load_json
 from contracts.model import RunReport
 
 FIX = "pass a drift.json written by `contracts check --report-dir DIR`"
@@ -46,14 +47,7 @@ def read_report(path: Path) -> RunReport:
     """Load a drift.json, validate it against its schema and type it; a folder means the drift.json inside it."""
     if path.is_dir():
         path = path / "drift.json"
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ReportError(f"{path} does not exist", FIX) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(f"{path} cannot be read ({exc.__class__.__name__})", FIX) from None
-    except json.JSONDecodeError as exc:
-        raise ReportError(f"{path} is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", FIX) from None
+    report = load_json(path, "", FIX, error=ReportError)
     problem = report_problem(report)
     if problem is not None:
         raise ReportError(f"{path} is not a valid drift report: {problem}", FIX)

@@ -8,10 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contracts.errors import ContractsError
+from contracts.loader import load_json
 from contracts.model import RunReport
+from contracts.report.document import ReportError, data_validator
 
 HISTORY_VERSION = 1
 MAX_POINTS = 100
+# An entry is a few hundred bytes; anything far larger is not one.
+MAX_ENTRY_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -73,13 +78,13 @@ def read_history(directory: Path | None) -> History:
     runs, unreadable = [], []
     for path in sorted(directory.glob("*.json")):
         try:
-            run = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(run, dict) or run.get("history_version") != HISTORY_VERSION:
+            run = load_json(path, "history entry", "delete it", error=ReportError, max_bytes=MAX_ENTRY_BYTES)
+            if data_validator("history.schema.json").is_valid(run):
+                dt.datetime.fromisoformat(run["generated_at"])
+            else:
                 raise ValueError("not a history entry")
-            dt.datetime.fromisoformat(run["generated_at"])
-            if not isinstance(run["providers"], dict):
-                raise ValueError("no providers")
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ContractsError, ValueError):
+            # The chart is a convenience: a bad entry is skipped and named under it, never a failed report.
             unreadable.append(path.name)
             continue
         runs.append(run)
