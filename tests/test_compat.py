@@ -402,7 +402,7 @@ def test_a_report_dir_without_drift_json_is_one_line_and_exit_two(
 ) -> None:
     assert main(["compat", "--observed", str(tmp_path)]) == 2
     assert capsys.readouterr().err == (
-        f"error: {tmp_path / 'drift.json'} does not exist;"
+        f"error: cannot read {tmp_path / 'drift.json'}: No such file or directory;"
         " pass a drift.json written by `contracts check --report-dir DIR`\n"
     )
 

@@ -16,6 +16,7 @@ import pytest
 
 from contracts.cli import main
 from contracts.loader import MAX_DEPTH
+from contracts.model import RunReport
 from contracts.report.history import read_history
 from contracts.report.html import render_html
 
@@ -129,7 +130,7 @@ def test_a_hostile_drift_json_is_one_line_and_exit_2_for_every_command_that_read
         "baseline update": ["baseline", "update", "--from", str(tmp_path), "--baseline-dir", str(tmp_path / "b")],
         "compat --observed": ["compat", "--observed", str(tmp_path)],
     }[command]
-    fix = REPORT_FIX if command != "compat --observed" else "re-run `contracts check`"
+    fix = REPORT_FIX
     code, out, err, peak = run(capsys, args)
     assert (code, out, err) == (2, "", f"error: {bad} {problem}; {fix_for(problem, fix)}\n")
     assert peak < MEMORY_CAP
@@ -153,5 +154,5 @@ def test_malformed_history_entries_are_skipped_by_name_and_the_chart_still_rende
         handle.truncate(2 * 1024 * 1024)
     history = read_history(tmp_path)
     assert (len(history.runs), history.unreadable) == (1, [*list(entries)[:-1], "8-huge.json"])
-    page = render_html(json.loads(MIXED.read_text(encoding="utf-8")), history)
+    page = render_html(RunReport.from_dict(json.loads(MIXED.read_text(encoding="utf-8"))), history)
     assert "Skipped unreadable files: 1-deep.json, 2-binary.json" in page
