@@ -17,9 +17,12 @@ _TERMINAL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udf
 # The characters XML 1.0 does not allow in a document at all (tab, LF and CR are allowed).
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
-# Everything CommonMark/GFM gives a meaning inline or at a line start; a backslash before ASCII punctuation
-# always makes it literal, so escaping more than needed is harmless.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|&~])")
+# What CommonMark/GFM gives a meaning anywhere inline: code, emphasis, links and images, HTML, entities, tables,
+# strikethrough, headings. A backslash before ASCII punctuation always makes it literal; the rest of the
+# punctuation (`.`, `(`, `-`...) is left alone so drift.md stays readable as plain text too.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>#|&~])")
+# What only means something at the start of a line: a list item, an ordered list item, a setext underline.
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))")
 _BACKTICKS = re.compile(r"`+")
 
 
@@ -47,7 +50,13 @@ def markdown(text: str) -> str:
 
     Line breaks become spaces, so nothing can start a new block; controls are shown escaped.
     """
-    return _MARKDOWN.sub(r"\\\1", terminal(_NEWLINES.sub(" ", text)))
+    return _LINE_START.sub(_line_start, _MARKDOWN.sub(r"\\\1", terminal(_NEWLINES.sub(" ", text))))
+
+
+def _line_start(match: re.Match[str]) -> str:
+    lead, marker = match.groups()
+    # `1.` becomes `1\.`; `-`, `+` and `=` get the backslash before them.
+    return f"{lead}{marker}\\" if marker.isdigit() else f"{lead}\\{marker}"
 
 
 def code_span(text: str, table: bool = False) -> str:

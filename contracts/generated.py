@@ -15,6 +15,7 @@ from hypothesis.errors import HypothesisException, Unsatisfiable
 from schemathesis.core.transport import Response
 from schemathesis.generation import GenerationMode
 
+from contracts.body import parse_json
 from contracts.client import BudgetExhausted
 from contracts.model import Layer
 from contracts.run import ProviderRun
@@ -89,9 +90,12 @@ def guarded(run: ProviderRun, layer: str) -> Iterator[None]:
     except BudgetExhausted as exc:
         run.note(f"{layer} layer stopped early: {exc}")
     except Unsatisfiable:
-        run.note(f"{layer}: hypothesis could not generate a case")
+        run.cut_short = f"{layer}: hypothesis could not generate a case"
+        run.note(run.cut_short)
     except HypothesisException as exc:
-        run.note(f"{layer} stopped by hypothesis: {type(exc).__name__}")
+        # FlakyStrategyDefinition and the like: the layer stopped early, so it is skipped with why, never passed.
+        run.cut_short = f"{layer} stopped by hypothesis: {type(exc).__name__}"
+        run.note(run.cut_short)
 
 
 def negatable(run: ProviderRun, operation_id: str) -> bool:
@@ -132,7 +136,12 @@ def run_stateful(run: ProviderRun, max_examples: int, step_count: int) -> None:
 
     class Workflow(base):  # type: ignore[valid-type, misc]
         def call(self, case: Any, **kwargs: Any) -> Response:
-            return Response.from_httpx(send_case(run, case, Layer.STATEFUL), verify=True)
+            answer = send_case(run, case, Layer.STATEFUL)
+            if not parse_json(answer.content).ok:
+                # schemathesis reads links from the body with its own (recursive) parser: a body the checks already
+                # reported as malformed must not reach it, or a 100,000-deep body would crash the layer.
+                answer = httpx.Response(answer.status_code, headers=answer.headers, content=b"", request=answer.request)
+            return Response.from_httpx(answer, verify=True)
 
         def validate_response(self, response: Response, case: Any, *args: Any, **kwargs: Any) -> None:
             """Checks already ran in `send_case`; drift is collected, never raised."""

@@ -68,6 +68,12 @@ def check_options() -> tuple[Option, ...]:
         Option("--retries", "live retries of 429/502/503/504 and dropped connections (default: 4)", None, "N"),
         Option("--backoff", "first live retry wait in seconds, doubled each time (default: 0.5)", None, "SECONDS"),
         Option("--max-backoff", "longest live retry wait, Retry-After included (default: 30)", None, "SECONDS"),
+        Option(
+            "--max-body-bytes",
+            "largest decoded answer body judged; more is cut and reported (default: 16 MiB)",
+            None,
+            "N",
+        ),  # fmt: skip
         Option("--drift", "inject a catalogue drift (mock only; repeatable)", None, "NAME", "repeat"),
         Option(
             "--exclude-check", "switch off a registered check (repeatable; see --list-checks)", None, "NAME", "repeat"

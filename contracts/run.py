@@ -14,6 +14,7 @@ import httpx
 from contracts.checks import Check, Exchange, enabled, judge
 from contracts.client import BudgetExhausted, Client, DeadlinePassed, Unavailable
 from contracts.drift import Where, make_record
+from contracts.errors import ContractsError
 from contracts.model import CheckResult, DriftRecord, Layer, ObservedValues, Status, Stopped, StopReason
 from contracts.redact import redact
 from contracts.specs import Spec
@@ -82,17 +83,27 @@ class ProviderRun:
     check: str = ""
     checks: list[CheckResult] = field(default_factory=list)
     injected: tuple[str, ...] = ()
+    # Why the step under way stopped short without an error (hypothesis gave up on it); set by the layers.
+    cut_short: str = ""
+    crashes: list[str] = field(default_factory=list)
 
     @contextlib.contextmanager
     def checking(self, name: str, layer: Layer) -> Iterator[None]:
         """Run one step (a scenario, the stateful layer, a generated slot); its drift and requests are its own."""
-        start, self.check = self.client.requests, name
+        start, self.check, self.cut_short = self.client.requests, name, ""
+        crashed = ""
         try:
             yield
+        except (BudgetExhausted, ContractsError):
+            raise  # the layers' own stop, and the user's bad input, are handled above
+        except Exception as exc:  # noqa: BLE001 - a crashing check must be reported, never counted as a pass
+            crashed = self.crash(name, exc)
         finally:
-            # A step cut short by the deadline or an outage did not run: its silence proves nothing.
-            ran = self.client.stopped is None
-            self.checks.append(CheckResult(name, layer, ran, self.client.requests - start))
+            # A step cut short by the deadline, an outage, hypothesis or a crash did not run: its silence proves
+            # nothing.
+            stopped = self.stopped.detail if self.client.stopped is not None and self.stopped else ""
+            reason = crashed or self.cut_short or stopped or ("sending stopped" if self.client.stopped else "")
+            self.checks.append(CheckResult(name, layer, not reason, self.client.requests - start, reason))
             self.check = ""
 
     def call(
@@ -164,6 +175,15 @@ class ProviderRun:
     def stop(self, reason: StopReason, detail: str) -> None:
         """Sending stopped for good (deadline, outage, skip): why, once; it is the reason every later test skips."""
         self.stopped = self.stopped or Stopped(reason, self.redact(detail))
+
+    def crash(self, name: str, exc: BaseException) -> str:
+        """A check raised: the provider's result is an internal error naming it (exit 2); later steps still run."""
+        first = str(exc).splitlines()[0][:200] if str(exc) else ""
+        detail = self.redact(f"internal error in {name}: {type(exc).__name__}{': ' + first if first else ''}")
+        self.crashes.append(detail)
+        self.status = Status.ERROR
+        self.stopped = Stopped(StopReason.CRASHED, self.crashes[0])
+        return detail
 
     def skip(self, detail: str) -> None:
         """The provider takes no part in the run (no live credentials, say)."""

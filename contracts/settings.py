@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from contracts.client import MAX_BODY_BYTES
 from contracts.errors import ConfigError
 from contracts.providers import parse
 
@@ -47,6 +48,7 @@ class Settings:
     backoff: float = BACKOFF
     max_backoff: float = MAX_BACKOFF
     exclude_checks: tuple[str, ...] = ()
+    max_body_bytes: int = MAX_BODY_BYTES
     # When the run began (monotonic): the deadline covers the whole run, not each provider on its own.
     started: float | None = field(default=None, compare=False)
 
@@ -168,5 +170,6 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
         backoff=_seconds("backoff", options.get("backoff"), BACKOFF, zero=True),
         max_backoff=_seconds("max-backoff", options.get("max_backoff"), MAX_BACKOFF, zero=True),
         exclude_checks=excluded,
+        max_body_bytes=_positive_int("max-body-bytes", options.get("max_body_bytes")) or MAX_BODY_BYTES,
         started=time.monotonic(),
     )

@@ -23,11 +23,16 @@ def _stop_once_stopped(contract_run: ProviderRun) -> None:
 def fail_on_new_drift(run: ProviderRun, before: set[str]) -> None:
     """Fail the test (without a traceback) on error drift not seen earlier; skip it if sending stopped in it."""
     new = [r for key, r in run.records.items() if key not in before and r.failing]
+    step = run.checks[-1] if run.checks else None
+    if step is not None and step.reason.startswith("internal error"):
+        pytest.fail(step.reason, pytrace=False)
     if new:
         lines = [f"{r.kind} at {r.location or '(response)'} in {r.operation} {r.status_code}: {r.message}" for r in new]
         pytest.fail("\n".join(lines), pytrace=False)
     if run.client.stopped is not None:
         pytest.skip(_stopped(run))
+    if step is not None and not step.ran:
+        pytest.skip(f"{run.provider}: {step.reason}")
 
 
 def _stopped(run: ProviderRun) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from contracts import escape
 from contracts.model import RunReport
 from contracts.report.view import stop_line
 
 
 def _text(value: object) -> str:
-    """Every vendor-controlled string (notes, stop details, the verdict that quotes them) passes here first."""
-    return str(value)
+    """Vendor text on a terminal line: controls and escape sequences shown, never obeyed."""
+    return escape.terminal(str(value))
 
 
 def summary_lines(report: RunReport) -> list[str]:
@@ -20,7 +21,7 @@ def summary_lines(report: RunReport) -> list[str]:
         if entry.drift:
             counts += f" ({_text(verdict.text).split(': ', 1)[1]})"
         lines.append(
-            f"{entry.provider}: {verdict.word} | target={entry.target}"
+            f"{_text(entry.provider)}: {verdict.word} | target={entry.target}"
             f" requests={entry.requests} retried={entry.retried_faults} drift: {counts}"
             f" | {entry.duration_seconds:.1f}s seed={entry.seed}"
         )

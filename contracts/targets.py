@@ -14,7 +14,7 @@ from contracts.checks import enabled
 from contracts.client import Client, Limits
 from contracts.engine import planned_checks
 from contracts.errors import ConfigError, SpecError
-from contracts.model import CheckResult, ProviderResult, RunReport, Status, Target
+from contracts.model import CheckResult, ProviderResult, RunReport, Status, StopReason, Target
 from contracts.providers import LiveConfig, Profile, get
 from contracts.redact import redact_record
 from contracts.run import ProviderRun
@@ -57,6 +57,7 @@ def live_limits(settings: Settings, deadline: float) -> Limits:
         deadline=deadline,
         backoff=settings.backoff,
         max_backoff=settings.max_backoff,
+        max_body_bytes=settings.max_body_bytes,
     )
 
 
@@ -136,7 +137,9 @@ def build_run(provider: str, settings: Settings) -> ProviderRun:
             clock.advance(MOCK_SECONDS_PER_REQUEST)
             return fake.handle(request)
 
-        limits = Limits(requests=settings.budget, creates=settings.create_budget, deadline=deadline)
+        limits = Limits(
+            settings.budget, settings.create_budget, deadline=deadline, max_body_bytes=settings.max_body_bytes
+        )
         credentials = profile.mock_credentials(fake.api_key)
         client = Client(fake.base_url, credentials, limits, httpx.MockTransport(tick), create_path)
         secrets: tuple[str, ...] = (fake.api_key,) if os.environ.get(profile.key_env) else ()
@@ -167,6 +170,9 @@ def provider_result(run: ProviderRun) -> ProviderResult:
     run.finished = run.finished or time.monotonic()
     records = sorted(run.records.values(), key=lambda r: (r.operation, r.status_code, r.kind, r.location))
     status = run.status
+    if status is Status.OK and run.stopped is not None and run.stopped.reason is StopReason.DEADLINE:
+        # The deadline cut the run short: what was judged is kept, but the checks left unrun prove nothing.
+        status = Status.UNAVAILABLE
     if status is Status.OK and records:
         status = Status.DRIFT if any(r.severity == "error" for r in records) else Status.OK
     return ProviderResult(

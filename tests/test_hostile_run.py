@@ -8,6 +8,7 @@ says "XPASS(strict)", the cue to drop the marker.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from markdown_it import MarkdownIt
 
 from contracts.cli import main
 from contracts.fakes import make_fake
@@ -76,21 +78,22 @@ def test_a_hostile_cancel_is_drift_or_unavailable_never_a_pass(
     assert set(case.get("includes", [])) <= set(entry["counts"])
 
 
-@pytest.mark.xfail(strict=True, reason="wired by the integrator: renderers call contracts.escape (see the report)")
 def test_hostile_vendor_text_cannot_fake_a_verdict_or_break_any_report(
     key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = run_live(capsys, tmp_path, key, [Rule("vendor-text")])
     assert code == 1
     assert "\x1b" not in out + err
-    markdown = (tmp_path / "drift.md").read_text(encoding="utf-8")
-    assert [line for line in markdown.splitlines() if line.startswith("## ")] == ["## mka1: DRIFT"]
-    assert HOSTILE_TEXTS["script"] not in markdown
+    assert [line.split(" |")[0] for line in out.splitlines() if line.startswith("mka1:")] == ["mka1: FAIL"]
+    # drift.md as GitHub would show it: one provider heading, and no element the vendor wrote.
+    page = MarkdownIt("commonmark").enable("table").render((tmp_path / "drift.md").read_text(encoding="utf-8"))
+    assert re.findall(r"<h2>(.*?)</h2>", page) == ["mka1: FAIL"]
+    assert "<script" not in page.replace("&lt;script", "")
     ET.parse(tmp_path / "junit.xml")  # strict: any character XML 1.0 forbids fails the parse
     assert HOSTILE_TEXTS["script"] not in (tmp_path / "report.html").read_text(encoding="utf-8")
+    json.loads((tmp_path / "drift.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.xfail(strict=True, reason="wired by the integrator: run.py redacts each record before truncating")
 def test_a_key_echoed_in_every_encoding_leaves_no_trace_in_any_output(
     key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -100,7 +103,8 @@ def test_a_key_echoed_in_every_encoding_leaves_no_trace_in_any_output(
     forms = {name: form for name, form in echo_key_forms(key).items() if not name.startswith("cut_20")}
     leaks = [f"{name} in {where}" for where, text in texts.items() for name, form in forms.items()
              if form[3:-3] in text or key[:12] in text]  # fmt: skip
-    assert (code, leaks) == (1, [])
+    # The echo sits in an undocumented `debug` field: a warning, so the run passes, and shows no part of the key.
+    assert (code, leaks) == (0, [])
 
 
 @pytest.mark.parametrize("seed", ["-5", str(2**200)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -10,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from contracts.body import Parsed, parse_json
+from contracts.client import truncated_at
 from contracts.drift import Where
 from contracts.model import Basis
 from contracts.specs import JsonObject, Operation, Spec, escape, follow
@@ -75,14 +76,21 @@ class Exchange:
         return f"{documented.pointer}/content/{escape(self.media_type)}/schema"
 
     @cached_property
+    def truncated_at(self) -> int | None:
+        """The cap the client cut this body at, when the vendor sent more than it keeps; None for a whole body."""
+        return truncated_at(self.response)
+
+    @cached_property
+    def parsed_body(self) -> Parsed:
+        """The strict parse of the body (RFC 8259, depth capped): the value, or why it cannot be judged."""
+        return parse_json(self.response.content)
+
+    @property
     def body(self) -> Any:
-        """The parsed JSON body, or `NO_BODY` when the answer has none that parses."""
-        if not self.response.content:
+        """The parsed JSON body, or `NO_BODY` when the answer has none that parses (or was cut short)."""
+        if not self.response.content or self.truncated_at is not None or not self.parsed_body.ok:
             return NO_BODY
-        try:
-            return json.loads(self.response.content)
-        except ValueError:
-            return NO_BODY
+        return self.parsed_body.value
 
     @property
     def parsed(self) -> Any:

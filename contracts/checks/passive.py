@@ -97,17 +97,23 @@ def content_type_documented(exchange: Exchange) -> Iterator[DriftRecord]:
 
 @check(Group.PASSIVE, final=True)
 def json_body(exchange: Exchange) -> Iterator[DriftRecord]:
-    """A documented JSON answer has a body that parses as JSON."""
+    """A documented JSON answer has a whole body that is strict JSON (RFC 8259: no NaN, no Infinity)."""
     documented = exchange.documented
     if documented is None or not exchange.json_media or exchange.body is not NO_BODY:
         return
+    if exchange.truncated_at is not None:
+        problem = f"larger than {exchange.truncated_at} bytes, so it was cut there and not judged"
+    elif not exchange.response.content:
+        problem = "empty"
+    else:
+        problem = exchange.parsed_body.detail
     yield make_record(
         exchange.where,
         kind=Kind.MALFORMED_BODY,
         location="",
         expected=f"valid {exchange.media_type}",
         actual=exchange.response.content[:120].decode("utf-8", "replace"),
-        message=f"the {exchange.status} body is not valid JSON",
+        message=f"the {exchange.status} body is {problem}",
         schema_location=exchange.schema_location(f"{documented.pointer}/content"),
         basis=documented.basis,
     )

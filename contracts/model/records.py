@@ -75,6 +75,7 @@ class Status(StrEnum):
     DRIFT = "drift"
     UNAVAILABLE = "unavailable"
     SKIPPED = "skipped"
+    ERROR = "error"  # a check crashed: the run cannot vouch for anything
 
 
 class StopReason(StrEnum):
@@ -83,6 +84,7 @@ class StopReason(StrEnum):
     DEADLINE = "deadline"
     UNAVAILABLE = "unavailable"
     SKIPPED = "skipped"
+    CRASHED = "crashed"
 
 
 class Word(StrEnum):
@@ -92,6 +94,7 @@ class Word(StrEnum):
     FAIL = "FAIL"
     UNAVAILABLE = "UNAVAILABLE"
     SKIPPED = "SKIPPED"
+    ERROR = "ERROR"
 
 
 def _load(cls: type[Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -127,7 +130,8 @@ class DriftRecord:
     def fingerprint(self) -> str:
         """Stable across runs: what went wrong where, not the values seen."""
         key = "|".join((self.provider, self.operation, str(self.status_code), self.kind, self.location))
-        return hashlib.sha256(key.encode()).hexdigest()[:16]
+        # A vendor field name may hold a lone surrogate; `surrogatepass` keeps such a key hashable and distinct.
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
     @property
     def failing(self) -> bool:
@@ -161,15 +165,18 @@ class CheckResult:
     layer: Layer
     ran: bool
     requests: int
+    # Why a step did not run to the end (hypothesis gave up, it crashed, sending stopped); "" when it did.
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The check as written to drift.json."""
-        return {"name": self.name, "layer": str(self.layer), "ran": self.ran, "requests": self.requests}
+        data: dict[str, Any] = {"name": self.name, "layer": str(self.layer), "ran": self.ran}
+        return data | {"requests": self.requests} | ({"reason": self.reason} if self.reason else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckResult:
         """Read a check back from drift.json."""
-        return cls(data["name"], Layer(data["layer"]), bool(data["ran"]), int(data["requests"]))
+        return cls(data["name"], Layer(data["layer"]), bool(data["ran"]), int(data["requests"]), data.get("reason", ""))
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from contracts.model.records import (
 )
 
 SCHEMA_VERSION = 1
-EXIT_OK, EXIT_DRIFT, EXIT_UNAVAILABLE = 0, 1, 3
+EXIT_OK, EXIT_DRIFT, EXIT_ERROR, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,11 @@ class ProviderResult:
         reason = self.stopped.detail if self.stopped is not None else "no reason given"
         if self.status is Status.SKIPPED:
             return Verdict(Word.SKIPPED, reason)
+        if self.status is Status.ERROR:
+            return Verdict(Word.ERROR, reason)
+        ran = sum(1 for check in self.checks if check.ran)
+        if ran < len(self.checks) and self.status is Status.UNAVAILABLE:
+            reason = f"{reason}; {ran} of {len(self.checks)} checks ran"
         tally = self.tally
         if not self.drift:
             if self.status is Status.UNAVAILABLE:
@@ -176,8 +181,10 @@ class RunReport:
         return replace(self, providers=providers)
 
     def exit_code(self) -> int:
-        """1 when any provider fails, else 3 when any was unavailable, else 0: derived from the verdicts."""
+        """2 when a check crashed, else 1 when any provider fails, else 3 when any was unavailable, else 0."""
         words = [entry.verdict().word for entry in self.providers]
+        if Word.ERROR in words:
+            return EXIT_ERROR
         if Word.FAIL in words:
             return EXIT_DRIFT
         return EXIT_UNAVAILABLE if Word.UNAVAILABLE in words else EXIT_OK

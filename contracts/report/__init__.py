@@ -22,7 +22,7 @@ def write_reports(report: RunReport, settings: Settings) -> None:
     assert settings.report_dir is not None
     directory = settings.report_dir
     directory.mkdir(parents=True, exist_ok=True)
-    document = json.dumps(report.to_dict(), indent=2, sort_keys=False)
+    document = json.dumps(report.to_dict(), indent=2, sort_keys=False, ensure_ascii=True)
     (directory / "drift.json").write_text(document + "\n", encoding="utf-8")
     if settings.history is not None:
         append_history(report, settings.history)

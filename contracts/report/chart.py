@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from html import escape
 from typing import Any
 
+from contracts.escape import html as escape
 from contracts.model import Status
 from contracts.providers import profiles
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from html import escape
 
+from contracts import escape
 from contracts.model import BaselineEntry, BaselineState, DriftRecord, ProviderResult, RunReport
 from contracts.report.assets import CSP, CSS, JS
 from contracts.report.chart import render_chart
@@ -18,11 +18,11 @@ SEARCHED = ("operation", "status_code", "kind", "severity", "location", "expecte
 
 def _text(value: object) -> str:
     """Every vendor-controlled string (drift values, messages, repros, notes, stop details) passes here first."""
-    return str(value)
+    return escape.safe_text(str(value))
 
 
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    return escape.html(escape.safe_text(str(value)))
 
 
 def _code(value: object) -> str:

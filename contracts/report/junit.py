@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from contracts import escape
 from contracts.model import BaselineEntry, BaselineState, CheckResult, DriftRecord, ProviderResult, RunReport, Status
 from contracts.report.view import location, matched, provider_facts, stop_line
 
@@ -20,7 +21,7 @@ FALLBACK = BaselineEntry(fingerprint="", kind="", location="", reason="in the ba
 
 def _text(value: object) -> str:
     """Every vendor-controlled string (drift values, messages, repros, notes, stop details) passes here first."""
-    return str(value)
+    return escape.safe_text(str(value))
 
 
 def case_name(record: DriftRecord) -> str:
@@ -70,7 +71,8 @@ def _case(suite: ET.Element, classname: str, check: CheckResult, records: list[D
         ET.SubElement(case, "failure", message=summary, type=str(failed[0].kind)).text = text
         return "failure"
     if not check.ran:
-        ET.SubElement(case, "skipped", message="not run to the end: see the provider's run case and notes")
+        cause = check.reason or "see the provider's run case and notes"
+        ET.SubElement(case, "skipped", message=f"not run to the end: {cause}")
         return "skipped"
     if known:  # what is left besides known drift are warnings, which never fail
         reasons = "; ".join(f"{case_name(r)}: {reason(accepted.get(r.fingerprint, FALLBACK))}" for r in known)
@@ -106,8 +108,8 @@ def _suite(root: ET.Element, entry: ProviderResult, generated_at: str) -> None:
     if entry.status is Status.SKIPPED:
         ET.SubElement(run, "skipped", message=text)
         outcomes["skipped"] += 1
-    elif entry.status is Status.UNAVAILABLE:
-        ET.SubElement(run, "error", message=text, type="unavailable").text = text
+    elif entry.status in (Status.UNAVAILABLE, Status.ERROR):
+        ET.SubElement(run, "error", message=text, type=str(entry.status)).text = text
         outcomes["errors"] += 1
     stop = stop_line(entry)
     out = [f"{verdict.word}: {text}", provider_facts(entry), *([_text(stop)] if stop else [])]
@@ -143,5 +145,15 @@ def render_junit(report: RunReport) -> str:
     }
     for name, value in totals.items():
         root.set(name, str(value))
+    _xml_safe(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _xml_safe(root: ET.Element) -> None:
+    """Every text and attribute value of the tree without the characters XML 1.0 forbids (a CI upload would fail)."""
+    for element in root.iter():
+        if element.text:
+            element.text = escape.xml(element.text)
+        for name, value in element.attrib.items():
+            element.attrib[name] = escape.xml(value)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
+from contracts import escape
 from contracts.model import BaselineEntry, BaselineState, DriftRecord, ProviderResult, RunReport
 from contracts.report.view import by_operation, location, matched, provider_facts, run_line, stop_line
 
@@ -14,31 +14,27 @@ COLUMNS = ("status", "kind", "severity", "location", "expected", "actual", "basi
 
 def _text(value: object) -> str:
     """Every vendor-controlled string (drift values, messages, repros, notes, stop details) passes here first."""
-    return str(value)
+    return escape.safe_text(str(value))
 
 
 def cell(text: Any) -> str:
-    """Text safe inside a table cell: `|` escaped, line breaks as `<br>`."""
-    return re.sub(r"\r\n|\r|\n", "<br>", str(text).replace("|", "\\|"))
+    """Prose safe anywhere inline, table cells included: no heading, link, HTML, emphasis or table break."""
+    return escape.markdown(_text(text))
 
 
 def code(text: Any) -> str:
-    """An inline code span that survives backticks in the value; empty values show as an em dash."""
-    value = str(text)
-    if not value:
-        return "—"
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
-    return f"{fence}{pad}{value}{pad}{fence}"
+    """An inline code span holding the value literally; empty values show as an em dash."""
+    return escape.code_span(_text(text)) or "—"
 
 
 def table_cell(text: Any) -> str:
-    """A code span for a table cell: GFM splits on `|` even inside code spans, and `<br>` would show literally."""
-    return code(re.sub(r"\r\n|\r|\n", "\\\\n", str(text))).replace("|", "\\|")
+    """A code span for a table cell: GFM splits on `|` even inside code spans."""
+    return escape.code_span(_text(text), table=True) or "—"
 
 
 def fenced(text: str, info: str = "") -> str:
-    """A fenced code block longer than any backtick run inside it."""
+    """A fenced code block longer than any backtick run inside it; controls shown, never obeyed."""
+    text = escape.terminal(_text(text).replace("\n", " "))
     fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     return f"{fence}{info}\n{text}\n{fence}"
 
@@ -60,14 +56,14 @@ def _row(record: DriftRecord) -> str:
 
 def _details(record: DriftRecord, reasons: dict[str, BaselineEntry]) -> list[str]:
     summary = f"{record.kind} at {_text(location(record))} ({record.operation} {record.status_code})"
-    lines = ["<details>", f"<summary>Reproduce: {html.escape(summary)}</summary>", ""]
+    lines = ["<details>", f"<summary>Reproduce: {escape.html(summary)}</summary>", ""]
     schema = f"; schema {code(record.schema_location)}" if record.schema_location else ""
     found_by = f"{record.layer} layer ({record.check})" if record.check else f"{record.layer} layer"
-    lines.append(f"{_text(record.message)}. Seen {record.occurrences}× in the {found_by}; "
+    lines.append(f"{cell(record.message)}. Seen {record.occurrences}× in the {found_by}; "
                  f"fingerprint {code(record.fingerprint)}{schema}.")  # fmt: skip
     accepted = reasons.get(record.fingerprint)
     if accepted is not None:
-        lines += ["", f"Baseline ({record.baseline}): {_accepted(accepted)}".replace("\n", "  \n")]
+        lines += ["", f"Baseline ({record.baseline}): {cell(_accepted(accepted))}"]
     lines += ["", fenced(_text(record.reproduce), "sh"), "", "</details>"]
     return lines
 
@@ -84,10 +80,11 @@ def _accepted(entry: BaselineEntry) -> str:
 def _provider(entry: ProviderResult) -> list[str]:
     verdict = entry.verdict()
     text = _text(verdict.text)
-    lines = [f"## {entry.provider}: {verdict.word}", "", f"{text[:1].upper()}{text[1:]}. {provider_facts(entry)}.", ""]
+    sentence = cell(f"{text[:1].upper()}{text[1:]}. {provider_facts(entry)}.")
+    lines = [f"## {cell(entry.provider)}: {verdict.word}", "", sentence, ""]
     stop = stop_line(entry)
     if stop is not None:
-        lines += [f"{_text(stop[:1].upper() + stop[1:])}.", ""]
+        lines += [cell(f"{stop[:1].upper() + stop[1:]}."), ""]
     if entry.drift_injected:
         lines += [f"Injected drift (mock): {', '.join(code(name) for name in entry.drift_injected)}.", ""]
     reasons = matched(entry)
@@ -98,7 +95,7 @@ def _provider(entry: ProviderResult) -> list[str]:
         for record in records:
             lines += _details(record, reasons) + [""]
     if entry.notes:
-        lines += ["### Notes", ""] + [f"- {_text(note)}" for note in entry.notes] + [""]
+        lines += ["### Notes", ""] + [f"- {cell(note)}" for note in entry.notes] + [""]
     stale = entry.baseline.no_longer_observed
     if stale:
         lines += [f"### No longer observed ({len(stale)})", "",
@@ -118,7 +115,7 @@ def render_markdown(report: RunReport) -> str:
     lines = ["# Contract drift report", "", run_line(report) + ".", ""]
     for entry in report.providers:
         verdict = entry.verdict()
-        lines.append(f"- **{entry.provider}: {verdict.word}**: {cell(_text(verdict.text))}")
+        lines.append(f"- **{cell(entry.provider)}: {verdict.word}**: {cell(verdict.text)}")
     lines.append("")
     for entry in report.providers:
         lines += _provider(entry)
