@@ -156,3 +156,16 @@ def test_malformed_history_entries_are_skipped_by_name_and_the_chart_still_rende
     assert (len(history.runs), history.unreadable) == (1, [*list(entries)[:-1], "8-huge.json"])
     page = render_html(RunReport.from_dict(json.loads(MIXED.read_text(encoding="utf-8"))), history)
     assert "Skipped unreadable files: 1-deep.json, 2-binary.json" in page
+
+
+def test_a_run_with_a_broken_history_entry_warns_once_and_still_writes_every_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history = tmp_path / "history"
+    history.mkdir()
+    (history / "20200101T000000Z.json").write_text("[" * 100_000, encoding="utf-8")
+    code = main(["check", "--provider", "mka1", "--seed", "1", "--report-dir", str(tmp_path / "r"),
+                 "--history", str(history)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert (code, err) == (0, f"warning: skipped unreadable history entries in {history}: 20200101T000000Z.json\n")
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["drift.json", "drift.md", "junit.xml", "report.html"]

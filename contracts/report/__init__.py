@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from contracts.model import RunReport
@@ -28,7 +29,12 @@ def write_reports(report: RunReport, settings: Settings) -> None:
         append_history(report, settings.history)
     (directory / "drift.md").write_text(render_markdown(report), encoding="utf-8")
     (directory / "junit.xml").write_text(render_junit(report), encoding="utf-8")
-    (directory / "report.html").write_text(render_html(report, read_history(settings.history)), encoding="utf-8")
+    history = read_history(settings.history)
+    if history.unreadable:
+        # A broken entry never stops the report: it is left out of the chart, named here and on the page.
+        names = ", ".join(history.unreadable)
+        print(f"warning: skipped unreadable history entries in {settings.history}: {names}", file=sys.stderr)
+    (directory / "report.html").write_text(render_html(report, history), encoding="utf-8")
 
 
 def run(args: argparse.Namespace) -> int:
