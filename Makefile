@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install check test lint format typecheck bench clean
+.PHONY: install check test lint format typecheck bench bench-hostile clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or later is needed; found " + sys.version.split()[0])'
@@ -23,17 +23,21 @@ check: $(STAMP)
 
 ## The test suite, including the self-test over the drift catalogue.
 test: $(STAMP)
-	$(BIN)/ruff check contracts tests conftest.py
-	$(BIN)/ruff format --check contracts tests conftest.py
+	$(BIN)/ruff check contracts tests benchmarks conftest.py
+	$(BIN)/ruff format --check contracts tests benchmarks conftest.py
 	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check --fix contracts tests conftest.py
-	$(BIN)/ruff format contracts tests conftest.py
+	$(BIN)/ruff check --fix contracts tests benchmarks conftest.py
+	$(BIN)/ruff format contracts tests benchmarks conftest.py
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench
+
+## Wall time, exit code and peak memory of whole runs against hostile vendors and files (issue figures).
+bench-hostile: $(STAMP)
+	$(BIN)/python -m benchmarks.hostile
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .mypy_cache .ruff_cache
