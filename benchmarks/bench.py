@@ -200,7 +200,7 @@ def measure(seed: int, max_examples: int, repeats: int, batches: int) -> dict[st
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Measure, write bench.json and bench.md, print the table."""
-    parser = argparse.ArgumentParser(prog="python -m contracts.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__)
     parser.add_argument("--out", default="reports/bench", help="where bench.json and bench.md go")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--max-examples", type=int, default=MOCK_MAX_EXAMPLES)

@@ -28,7 +28,6 @@ PROVIDERS = ("yandex", "mka1", "openai")
 @pytest.fixture(autouse=True)
 def repo_specs(monkeypatch: pytest.MonkeyPatch) -> None:
     # Spec paths in the output are relative to the working directory; the golden files assume the repo root.
-    monkeypatch.delenv("CONTRACTS_SPEC_DIR", raising=False)
     monkeypatch.chdir(ROOT)
 
 
