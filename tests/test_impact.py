@@ -302,3 +302,10 @@ def test_impact_and_fail_on_survive_a_round_trip_through_drift_json() -> None:
     assert original.impact.label == "breaks-sdk; breaks-consumer: a, b"
     older = {key: value for key, value in data.items() if key not in ("impact", "fail_on")}
     assert DriftRecord.from_dict(older).impact == Impact()
+
+
+def test_an_unknown_fail_on_rule_is_one_line_naming_the_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--provider", "mka1", "--fail-on", "warnings"]) == 2
+    assert capsys.readouterr().err == (
+        "error: unknown --fail-on 'warnings'; use one of: error, breaks-sdk, breaks-consumer\n"
+    )
