@@ -84,6 +84,19 @@ def check_options() -> tuple[Option, ...]:
             "--baseline-dir", "folder of <provider>.yaml known-drift baselines (default: baselines)", "baselines", "DIR"
         ),  # fmt: skip
         Option("--history", "append one compact JSON per run to this folder", None, "DIR"),
+        Option(
+            "--consumer",
+            "fields one application reads (consumers/<name>.yaml); drift on them is breaks-consumer (repeatable)",
+            None,
+            "FILE",
+            "repeat",
+        ),  # fmt: skip
+        Option(
+            "--fail-on",
+            "what fails the run: error (default: any new error drift), breaks-sdk or breaks-consumer",
+            None,
+            "RULE",
+        ),  # fmt: skip
     )
 
 

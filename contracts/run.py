@@ -15,6 +15,7 @@ from contracts.checks import Check, Exchange, enabled, judge
 from contracts.client import BudgetExhausted, Client, DeadlinePassed, Unavailable
 from contracts.drift import Where, make_record
 from contracts.errors import ContractsError
+from contracts.impact import Impacts
 from contracts.model import CheckResult, DriftRecord, Layer, ObservedValues, Status, Stopped, StopReason
 from contracts.redact import redact
 from contracts.specs import Spec
@@ -86,6 +87,7 @@ class ProviderRun:
     # Why the step under way stopped short without an error (hypothesis gave up on it); set by the layers.
     cut_short: str = ""
     crashes: list[str] = field(default_factory=list)
+    impacts: Impacts | None = None
 
     @contextlib.contextmanager
     def checking(self, name: str, layer: Layer) -> Iterator[None]:
@@ -135,7 +137,10 @@ class ProviderRun:
             self.stop(StopReason.DEADLINE, f"{exc}; the remaining tests were skipped")
             raise
         exchange = Exchange(self.spec, self.where(operation_id, response, layer), operation, response, params_, negated)
-        self.add(judge(exchange, self.active))
+        records = list(judge(exchange, self.active))
+        self.add(records, response)
+        for text in self.impacts.mismatches(operation_id, response, records) if self.impacts else ():
+            self.note(text)
         self.observed.add(operation_id, response.status_code, exchange.parsed)
         return response, exchange.parsed
 
@@ -157,12 +162,14 @@ class ProviderRun:
 
     def drift(self, operation_id: str, response: httpx.Response, layer: Layer, **fields: Any) -> None:
         """Record one drift found by a scenario or a layer rather than by the passive checks."""
-        self.add([make_record(self.where(operation_id, response, layer), **fields)])
+        self.add([make_record(self.where(operation_id, response, layer), **fields)], response)
 
-    def add(self, records: Iterable[DriftRecord]) -> None:
-        """Keep each distinct drift once, counting how often it was seen."""
+    def add(self, records: Iterable[DriftRecord], response: httpx.Response | None = None) -> None:
+        """Keep each distinct drift once, counting how often it was seen; a new one is judged for client impact."""
         for record in records:
             known = self.records.get(record.fingerprint)
+            if known is None and self.impacts is not None:
+                record = self.impacts.assess(record, response)
             self.records[record.fingerprint] = known.merged(record) if known else record
 
     def note(self, text: str) -> None:

@@ -11,7 +11,9 @@ from urllib.parse import urlsplit
 
 from contracts.client import MAX_BODY_BYTES
 from contracts.errors import ConfigError
-from contracts.providers import parse
+from contracts.impact import Consumer, load_consumer
+from contracts.model import FailOn
+from contracts.providers import get, parse
 
 TARGETS = ("mock", "live")
 MOCK_MAX_EXAMPLES = 25
@@ -49,6 +51,10 @@ class Settings:
     max_backoff: float = MAX_BACKOFF
     exclude_checks: tuple[str, ...] = ()
     max_body_bytes: int = MAX_BODY_BYTES
+    consumers: tuple[Consumer, ...] = ()
+    fail_on: FailOn = FailOn.ERROR
+    # The self-test asks only whether each planted drift is caught: it skips the SDK judges' start-up per worker.
+    judge_impact: bool = True
     # When the run began (monotonic): the deadline covers the whole run, not each provider on its own.
     started: float | None = field(default=None, compare=False)
 
@@ -110,6 +116,23 @@ def checked_base_url(url: str, source: str) -> str:
     return url.strip().rstrip("/")
 
 
+def _fail_on(value: Any, providers: tuple[str, ...]) -> FailOn:
+    """The `--fail-on` rule; one that asks the SDKs needs them installed, or every run would pass unjudged."""
+    if value is None:
+        return FailOn.ERROR
+    if value not in set(FailOn):
+        choices = ", ".join(str(rule) for rule in FailOn)
+        raise ConfigError(f"unknown --fail-on {value!r}", f"use one of: {choices}")
+    judges = [get(name).sdk_judge for name in providers]
+    missing = sorted({judge.distribution for judge in judges if judge is not None and not judge.available()})
+    if missing and value != FailOn.ERROR:
+        raise ConfigError(
+            f"--fail-on {value} needs the vendor SDKs, and {', '.join(missing)} is not installed",
+            "pip install 'cancel-contracts[sdk]', or drop --fail-on",
+        )
+    return FailOn(value)
+
+
 def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Settings:
     """Validate raw option values (strings or None) into `Settings`; any problem is one `ConfigError` line."""
     target = options.get("target") or "mock"
@@ -150,6 +173,7 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
         from contracts.checks import registry
 
         registry.check_names(excluded)
+    consumers = tuple(load_consumer(Path(path)) for path in options.get("consumer") or ())
     return Settings(
         providers=providers,
         target=target,
@@ -171,5 +195,7 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
         max_backoff=_seconds("max-backoff", options.get("max_backoff"), MAX_BACKOFF, zero=True),
         exclude_checks=excluded,
         max_body_bytes=_positive_int("max-body-bytes", options.get("max_body_bytes")) or MAX_BODY_BYTES,
+        consumers=consumers,
+        fail_on=_fail_on(options.get("fail_on"), providers),
         started=time.monotonic(),
     )

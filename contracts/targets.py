@@ -14,6 +14,7 @@ from contracts.checks import enabled
 from contracts.client import Client, Limits
 from contracts.engine import planned_checks
 from contracts.errors import ConfigError, SpecError
+from contracts.impact import Impacts
 from contracts.model import CheckResult, ProviderResult, RunReport, Status, StopReason, Target
 from contracts.providers import LiveConfig, Profile, get
 from contracts.redact import redact_record
@@ -146,7 +147,7 @@ def build_run(provider: str, settings: Settings) -> ProviderRun:
         run = ProviderRun(provider, spec, client, settings.target, settings.seed, settings.max_examples,
                           profile.create_body(profile.mock_model), secrets, active)  # fmt: skip
         run.injected = drift
-        return run
+        return with_impacts(run, settings)
     found = _live(profile, settings, spec.base_url)
     if isinstance(found, str):
         client = Client(spec.base_url, profile.mock_credentials(""))
@@ -155,8 +156,21 @@ def build_run(provider: str, settings: Settings) -> ProviderRun:
         return run
     client = Client(found.base_url, found.credentials, live_limits(settings, deadline), None, create_path,
                     secrets=found.secrets)  # fmt: skip
-    return ProviderRun(provider, spec, client, settings.target, settings.seed, settings.max_examples,
-                       profile.create_body(found.model), found.secrets, active)  # fmt: skip
+    run = ProviderRun(provider, spec, client, settings.target, settings.seed, settings.max_examples,
+                      profile.create_body(found.model), found.secrets, active)  # fmt: skip
+    return with_impacts(run, settings)
+
+
+def with_impacts(run: ProviderRun, settings: Settings) -> ProviderRun:
+    """The run with its impact judge; a missing SDK is said once, in the provider's notes, not on every record."""
+    if not settings.judge_impact:
+        return run
+    run.impacts = Impacts(run.provider, run.spec, settings.consumers, settings.fail_on, run.secrets)
+    missing = run.impacts.missing()
+    if missing is not None:
+        run.note(missing)
+    run.impacts.warm()
+    return run
 
 
 def checks_report(run: ProviderRun) -> tuple[CheckResult, ...]:

@@ -7,6 +7,7 @@ Every field with a closed vocabulary is an enum. `to_dict` writes the drift.json
 
 from __future__ import annotations
 
+from contracts.model.impact import FailOn, Impact, ImpactKind
 from contracts.model.records import (
     BaselineEntry,
     BaselineState,
@@ -34,6 +35,9 @@ __all__ = [
     "Basis",
     "CheckResult",
     "DriftRecord",
+    "FailOn",
+    "Impact",
+    "ImpactKind",
     "Kind",
     "Layer",
     "ObservedValues",

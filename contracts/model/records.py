@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
+from contracts.model.impact import FailOn, Impact, ImpactKind
+
 
 class Kind(StrEnum):
     """What went wrong (docs/drift.md)."""
@@ -125,6 +127,8 @@ class DriftRecord:
     first_request: int = 0
     check: str = ""
     baseline: BaselineState = BaselineState.NEW
+    impact: Impact = Impact()
+    fail_on: FailOn = FailOn.ERROR
 
     @property
     def fingerprint(self) -> str:
@@ -135,8 +139,17 @@ class DriftRecord:
 
     @property
     def failing(self) -> bool:
-        """Error drift that is new or whose baseline entry expired: what fails a run."""
-        return self.severity is Severity.ERROR and self.baseline is not BaselineState.KNOWN
+        """What fails a run: new (or expired) drift that is an error, or under `--fail-on` that breaks a client.
+
+        A record whose SDK verdict is unknown falls back to the error rule, so a missing judge never passes a run.
+        """
+        if self.baseline is BaselineState.KNOWN:
+            return False
+        if self.fail_on is FailOn.ERROR or self.impact.sdk is ImpactKind.UNKNOWN:
+            return self.severity is Severity.ERROR
+        if self.fail_on is FailOn.BREAKS_SDK:
+            return self.impact.breaks_sdk
+        return self.impact.breaks_sdk or bool(self.impact.consumers)
 
     def merged(self, other: DriftRecord) -> DriftRecord:
         """The same drift seen again: keep the first sighting, count both."""
@@ -144,7 +157,7 @@ class DriftRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """The record as written to drift.json."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data = {f.name: getattr(self, f.name) for f in fields(self)} | {"impact": self.impact.to_dict()}
         return {k: str(v) if isinstance(v, StrEnum) else v for k, v in data.items()} | {"fingerprint": self.fingerprint}
 
     @classmethod
@@ -154,6 +167,8 @@ class DriftRecord:
         for name, enum in (("kind", Kind), ("severity", Severity), ("basis", Basis), ("layer", Layer)):
             values[name] = enum(values[name])
         values["baseline"] = BaselineState(values.get("baseline", BaselineState.NEW))
+        values["impact"] = Impact.from_dict(data.get("impact"))
+        values["fail_on"] = FailOn(data.get("fail_on", FailOn.ERROR))
         return cls(**values)
 
 

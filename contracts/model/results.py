@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from contracts.model.impact import FailOn
 from contracts.model.records import (
     BaselineState,
     BaselineUse,
@@ -110,6 +111,8 @@ class ProviderResult:
             f" warning{_s(tally.warnings)}): {tally.new} new, {tally.known} known, {tally.expired} expired;"
             f" {tally.failing or 'none'} fail{'s' if tally.failing == 1 else ''} the run"
         )
+        rules = sorted({record.fail_on for record in self.drift} - {FailOn.ERROR})
+        text += f" (--fail-on {', '.join(rules)})" if rules else ""
         # An unavailable provider keeps the drift it found before it went away; new drift still fails the run.
         if self.status is Status.UNAVAILABLE:
             return Verdict(Word.FAIL if tally.failing else Word.UNAVAILABLE, f"{reason}; before that, {text}")

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from contracts.client import Credentials
 from contracts.providers.bodies import JsonObject, Record, View, common_echo
+from contracts.providers.sdk import SdkJudge
 
 # Reads one live setting from the environment (already checked for stray whitespace); "" when unset.
 Read = Callable[[str], str]
@@ -51,6 +52,8 @@ class Profile:
     mock_model: ClassVar[str]
     # A background response must be stored to be retrieved or cancelled later.
     store: ClassVar[bool] = True
+    # The official SDK the vendor's users parse answers with; None when there is none to judge by.
+    sdk_judge: ClassVar[SdkJudge | None] = None
 
     @property
     def base_url_env(self) -> str:

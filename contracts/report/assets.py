@@ -43,6 +43,7 @@ details summary { cursor: pointer; color: var(--muted); }
 figure { margin: 0; }
 .count { color: var(--muted); }
 .trend { max-width: 100%; height: auto; }
+.impact.breaks-sdk, .impact.breaks-consumer { font-weight: 600; color: var(--fail); }
 .trend .grid { stroke: var(--line); stroke-width: 1; }
 .trend text { fill: var(--muted); font-size: 11px; }
 """
@@ -55,11 +56,13 @@ JS = """
     var words = section.querySelector(".f-text").value.toLowerCase().split(/\\s+/).filter(Boolean);
     var kind = section.querySelector(".f-kind").value;
     var state = section.querySelector(".f-baseline").value;
+    var impact = section.querySelector(".f-impact").value;
     var shown = 0;
     section.querySelectorAll("tbody.drift-item").forEach(function (item) {
       var text = item.getAttribute("data-text");
       var match = (!kind || item.getAttribute("data-kind") === kind) &&
         (!state || item.getAttribute("data-baseline") === state) &&
+        (!impact || item.getAttribute("data-impact").split(" ").indexOf(impact) !== -1) &&
         words.every(function (word) { return text.indexOf(word) !== -1; });
       item.hidden = !match;
       if (match) { shown += 1; }
@@ -76,10 +79,12 @@ JS = """
     var text = section.querySelector(".f-text");
     if (!text) { return; }
     var kind = section.querySelector(".f-kind"), state = section.querySelector(".f-baseline");
+    var impact = section.querySelector(".f-impact");
     if (params.get("filter") !== null) { text.value = params.get("filter"); }
     preset(kind, params.get("kind"));
     preset(state, params.get("baseline"));
-    [text, kind, state].forEach(function (control) {
+    preset(impact, params.get("impact"));
+    [text, kind, state, impact].forEach(function (control) {
       control.addEventListener("input", function () { apply(section); });
     });
     apply(section);

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 
 from contracts import escape
-from contracts.model import BaselineEntry, BaselineState, DriftRecord, ProviderResult, RunReport
+from contracts.model import BaselineEntry, BaselineState, DriftRecord, ImpactKind, ProviderResult, RunReport
 from contracts.report.assets import CSP, CSS, JS
 from contracts.report.chart import render_chart
 from contracts.report.history import History
-from contracts.report.view import location, matched, provider_facts, run_line, stop_line
+from contracts.report.view import impact_counts, impact_kinds, location, matched, provider_facts, run_line, stop_line
 
-HEADINGS = ("operation", "status", "kind", "location", "expected", "actual", "basis", "baseline", "seen")
+HEADINGS = ("operation", "status", "kind", "impact", "location", "expected", "actual", "basis", "baseline", "seen")
 SEARCHED = ("operation", "status_code", "kind", "severity", "location", "expected", "actual", "message", "basis",
             "baseline", "fingerprint", "layer")  # fmt: skip
 
@@ -39,12 +39,13 @@ def _reason(entry: BaselineEntry) -> str:
 
 
 def _drift_item(record: DriftRecord, accepted: BaselineEntry | None) -> str:
-    searched = " ".join(_text(getattr(record, name)) for name in SEARCHED).lower()
-    state = record.baseline
+    searched = " ".join([*(_text(getattr(record, name)) for name in SEARCHED), record.impact.label]).lower()
+    state, impacts = record.baseline, " ".join(impact_kinds(record))
     cells = [
         _e(record.operation),
         f'<span class="num">{record.status_code}</span>',
         f'<span class="sev-{record.severity}" title="{record.severity}">{_e(record.kind)}</span>',
+        f'<span class="impact {record.impact.kind}">{escape.html(record.impact.label)}</span>',
         _code(_text(record.location)) if record.location else _e(location(record)),
         _code(_text(record.expected)),
         _code(_text(record.actual)),
@@ -52,11 +53,13 @@ def _drift_item(record: DriftRecord, accepted: BaselineEntry | None) -> str:
         f'<span class="state {state}">{state}</span>',
         str(record.occurrences),
     ]
-    classes = ["", "num", "", "value", "value", "value", "", "", "num"]
+    classes = ["", "num", "", "", "value", "value", "value", "", "", "num"]
     row = "".join(
         f'<td class="{c}">{cell}</td>' if c else f"<td>{cell}</td>" for c, cell in zip(classes, cells, strict=True)
     )
     baseline = f"<p>Baseline ({state}): {_reason(accepted)}</p>" if accepted else ""
+    said = f": <code>{escape.html(record.impact.message)}</code>" if record.impact.message else ""
+    baseline = f"<p>Impact: <strong>{escape.html(record.impact.label)}</strong>{said}</p>{baseline}"
     schema = f" · schema <code>{_e(record.schema_location)}</code>" if record.schema_location else ""
     detail = (
         f"<details><summary>{_e(_text(record.message))}</summary>{baseline}"
@@ -66,7 +69,8 @@ def _drift_item(record: DriftRecord, accepted: BaselineEntry | None) -> str:
     )
     return (
         f'<tbody class="drift-item" data-kind="{_e(record.kind)}" data-baseline="{state}" '
-        f'data-severity="{record.severity}" data-fingerprint="{record.fingerprint}" data-text="{_e(searched)}">'
+        f'data-severity="{record.severity}" data-impact="{impacts}" data-fingerprint="{record.fingerprint}" '
+        f'data-text="{_e(searched)}">'
         f'<tr class="main">{row}</tr><tr class="detail"><td colspan="{len(HEADINGS)}">{detail}</td></tr></tbody>'
     )
 
@@ -77,6 +81,8 @@ def _filters(entry: ProviderResult) -> str:
     name = _e(entry.provider)
     kind_options = "".join(f'<option value="{_e(k)}">{_e(k)} ({n})</option>' for k, n in sorted(kinds.items()))
     state_options = "".join(f'<option value="{s}">{s} ({states[s]})</option>' for s in BaselineState)
+    impacts = Counter(kind for record in entry.drift for kind in impact_kinds(record))
+    impact_options = "".join(f'<option value="{k}">{k} ({impacts[k]})</option>' for k in ImpactKind if impacts[k])
     total = len(entry.drift)
     return (
         '<div class="filters">'
@@ -85,6 +91,8 @@ def _filters(entry: ProviderResult) -> str:
         f'<select class="f-kind" aria-label="Kind"><option value="">every kind</option>{kind_options}</select>'
         f'<select class="f-baseline" aria-label="Baseline state"><option value="">any baseline state</option>'
         f"{state_options}</select>"
+        f'<select class="f-impact" aria-label="Client impact"><option value="">any impact</option>'
+        f"{impact_options}</select>"
         f'<span class="count"><span class="shown">{total}</span> of <span class="total">{total}</span> shown</span>'
         "</div>"
     )
@@ -99,6 +107,8 @@ def _provider(entry: ProviderResult) -> str:
         f'<h2>{name} <span class="verdict {word}">{word}</span></h2>',
         f'<p class="sentence">{_e(text[:1].upper() + text[1:])}.</p><p class="facts">{_e(provider_facts(entry))}</p>',
     ]
+    if entry.drift:
+        parts.append(f'<p class="facts impact-counts">{_e(impact_counts(entry).capitalize())}.</p>')
     stop = stop_line(entry)
     if stop is not None:
         parts.append(f'<p class="stopped">{_e(_text(stop[:1].upper() + stop[1:]))}.</p>')

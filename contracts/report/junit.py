@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 from contracts import escape
 from contracts.model import BaselineEntry, BaselineState, CheckResult, DriftRecord, ProviderResult, RunReport, Status
-from contracts.report.view import location, matched, provider_facts, stop_line
+from contracts.report.view import impact_counts, location, matched, provider_facts, stop_line
 
 FALLBACK = BaselineEntry(fingerprint="", kind="", location="", reason="in the baseline")
 
@@ -38,12 +38,19 @@ def details(record: DriftRecord, accepted: BaselineEntry | None) -> str:
         f"expected: {_text(record.expected)}",
         f"actual: {_text(record.actual)}",
         f"basis: {record.basis}; severity: {record.severity}; seen {record.occurrences} times",
+        impact_line(record),
         f"baseline: {record.baseline}" + (f" ({reason(accepted)})" if accepted else ""),
         f"schema: {record.schema_location}",
         f"fingerprint: {record.fingerprint}",
         f"reproduce: {_text(record.reproduce)}",
     ]
     return "\n".join(lines)
+
+
+def impact_line(record: DriftRecord) -> str:
+    """The record's client impact and the SDK's own words (vendor text, made safe for XML)."""
+    said = f" ({escape.xml(record.impact.message)})" if record.impact.message else ""
+    return f"impact: {record.impact.label}{said}"
 
 
 def reason(entry: BaselineEntry) -> str:
@@ -63,6 +70,7 @@ def _case(suite: ET.Element, classname: str, check: CheckResult, records: list[D
     ET.SubElement(properties, "property", name="requests", value=str(check.requests))
     for record in records:
         ET.SubElement(properties, "property", name="drift", value=f"{record.fingerprint} {record.baseline}")
+        ET.SubElement(properties, "property", name="impact", value=f"{record.fingerprint} {record.impact.label}")
     text = "\n\n".join(details(record, accepted.get(record.fingerprint)) for record in records)
     failed = [record for record in records if record.failing]
     known = [record for record in records if record.baseline is BaselineState.KNOWN]
@@ -99,6 +107,8 @@ def _suite(root: ET.Element, entry: ProviderResult, generated_at: str) -> None:
     for name, value in facts.items():
         ET.SubElement(properties, "property", name=name, value=str(value))
     ET.SubElement(properties, "property", name="baseline_file", value=str(entry.baseline.file or ""))
+    if entry.drift:
+        ET.SubElement(properties, "property", name="impact", value=impact_counts(entry))
     if entry.stopped is not None:
         ET.SubElement(properties, "property", name="stopped", value=str(entry.stopped.reason))
     outcomes = {"tests": 1, "failures": 0, "errors": 0, "skipped": 0}

@@ -7,9 +7,9 @@ from typing import Any
 
 from contracts import escape
 from contracts.model import BaselineEntry, BaselineState, DriftRecord, ProviderResult, RunReport
-from contracts.report.view import by_operation, location, matched, provider_facts, run_line, stop_line
+from contracts.report.view import by_operation, impact_counts, location, matched, provider_facts, run_line, stop_line
 
-COLUMNS = ("status", "kind", "severity", "location", "expected", "actual", "basis", "baseline", "seen")
+COLUMNS = ("status", "kind", "severity", "impact", "location", "expected", "actual", "basis", "baseline", "seen")
 
 
 def _text(value: object) -> str:
@@ -44,6 +44,7 @@ def _row(record: DriftRecord) -> str:
         str(record.status_code),
         record.kind,
         record.severity,
+        escape.markdown(record.impact.label),
         table_cell(_text(record.location)) if record.location else cell(location(record)),
         table_cell(_text(record.expected)),
         table_cell(_text(record.actual)),
@@ -61,11 +62,18 @@ def _details(record: DriftRecord, reasons: dict[str, BaselineEntry]) -> list[str
     found_by = f"{record.layer} layer ({record.check})" if record.check else f"{record.layer} layer"
     lines.append(f"{cell(record.message)}. Seen {record.occurrences}× in the {found_by}; "
                  f"fingerprint {code(record.fingerprint)}{schema}.")  # fmt: skip
+    lines += ["", impact_sentence(record)]
     accepted = reasons.get(record.fingerprint)
     if accepted is not None:
         lines += ["", f"Baseline ({record.baseline}): {cell(_accepted(accepted))}"]
     lines += ["", fenced(_text(record.reproduce), "sh"), "", "</details>"]
     return lines
+
+
+def impact_sentence(record: DriftRecord) -> str:
+    """The record's client impact, with the SDK's own words (vendor text: escaped)."""
+    said = f": {escape.code_span(record.impact.message)}" if record.impact.message else ""
+    return f"Impact: **{escape.markdown(record.impact.label)}**{said}."
 
 
 def _accepted(entry: BaselineEntry) -> str:
@@ -85,6 +93,8 @@ def _provider(entry: ProviderResult) -> list[str]:
     stop = stop_line(entry)
     if stop is not None:
         lines += [cell(f"{stop[:1].upper() + stop[1:]}."), ""]
+    if entry.drift:
+        lines += [f"{impact_counts(entry).capitalize()}.", ""]
     if entry.drift_injected:
         lines += [f"Injected drift (mock): {', '.join(code(name) for name in entry.drift_injected)}.", ""]
     reasons = matched(entry)

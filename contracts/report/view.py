@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from contracts.model import BaselineEntry, DriftRecord, ProviderResult, RunReport
+from contracts.model import BaselineEntry, DriftRecord, ImpactKind, ProviderResult, RunReport
 
 WHOLE_RESPONSE = "(whole response)"
 
@@ -57,3 +57,20 @@ def stop_line(entry: ProviderResult) -> str | None:
     if entry.stopped is None:
         return None
     return f"stopped early ({entry.stopped.reason}): {entry.stopped.detail}"
+
+
+def impact_kinds(record: DriftRecord) -> list[str]:
+    """Every impact a record has (a record can break the SDK and a consumer at once), for filters."""
+    kinds = [str(record.impact.sdk)]
+    return kinds + ([str(ImpactKind.BREAKS_CONSUMER)] if record.impact.consumers else [])
+
+
+def impact_counts(entry: ProviderResult) -> str:
+    """A provider's drift by worst client impact: `impact: 1 breaks-sdk, 2 sdk-accepts`, or "" without drift."""
+    counts: dict[str, int] = {}
+    for record in entry.drift:
+        # The worst impact per record, so the counts add up to the drift.
+        counts[record.impact.kind] = counts.get(record.impact.kind, 0) + 1
+    order = [str(kind) for kind in ImpactKind]
+    listed = ", ".join(f"{counts[kind]} {kind}" for kind in order if kind in counts)
+    return f"impact: {listed}" if listed else ""

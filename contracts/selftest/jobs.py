@@ -123,7 +123,8 @@ def run_job(job: Job) -> Outcome:
     budget, create_budget = CONFIGURATIONS[job.configuration]
     drift = (job.entry,) if job.entry else ()
     settings = Settings(providers=(job.provider,), seed=job.seed, max_examples=job.max_examples, budget=budget,
-                        create_budget=create_budget, drift=drift, exclude_checks=job.excluded)  # fmt: skip
+                        create_budget=create_budget, drift=drift, exclude_checks=job.excluded,
+                        judge_impact=False)  # fmt: skip
     run: ProviderRun | None = None
     try:
         run = build_run(job.provider, settings)

@@ -11,8 +11,55 @@ from typing import Any
 from contracts.client import Credentials
 from contracts.providers.bodies import JsonObject, Record, View, echoed, output_items, output_text, seconds, usage
 from contracts.providers.profile import WRONG_KEY, LiveConfig, Profile, Read
+from contracts.providers.sdk import REPLAY_ID, REPLAY_KEY, REPLAY_URL, Answer, SdkJudge, SdkReading, failure, load
 
 ALNUM = string.ascii_lowercase + string.digits
+
+
+class Mka1Sdk(SdkJudge):
+    """The `meetkai-mka1` SDK's `sdk.llm.responses.cancel`: pydantic-validated `ResponseObject`, open enums.
+
+    Any 4XX/5XX raises its `SDKDefaultError`; a 200 body that fails validation raises `ResponseValidationError`.
+    """
+
+    module = "mka1"
+    distribution = "meetkai-mka1"
+
+    def __init__(self) -> None:
+        self.answer = Answer(500, (), b"")  # replaced before every call
+        self.responses: Any = None
+
+    def read(self, answer: Answer) -> SdkReading:
+        sdk_module = load("mka1")
+        self.answer = answer
+        try:
+            parsed = self.cancel(response_id=REPLAY_ID, retries=None)
+        except sdk_module.errors.SDKDefaultError as exc:
+            # The SDK's one error class for every 4XX/5XX; other statuses reach it as "Unexpected response".
+            return SdkReading(type(exc).__name__, str(exc), raised=answer.status >= 400, broken=answer.status < 400)
+        except Exception as exc:  # noqa: BLE001 - whatever escapes the SDK is what the caller's code would see
+            return failure(exc)
+        return SdkReading(type(parsed).__name__, f"parsed as {type(parsed).__name__}")
+
+    @property
+    def cancel(self) -> Any:
+        """`sdk.llm.responses.cancel`, built once (about 50 ms) and fed each answer through `self.answer`."""
+        if self.responses is None:
+            sdk_module, wire = load("mka1"), load("httpx")
+
+            def replay(request: Any) -> Any:
+                return wire.Response(
+                    self.answer.status, headers=self.answer.replay_headers(), content=self.answer.content
+                )
+
+            client = wire.Client(transport=wire.MockTransport(replay))
+            sdk = sdk_module.SDK(bearer_auth=REPLAY_KEY, server_url=REPLAY_URL, client=client)
+            # `sdk.llm.responses` itself, built directly: `sdk.llm` first loads twenty unrelated sub-SDKs (seconds).
+            self.responses = load("meetkai_mka1.responses").Responses(sdk.sdk_configuration, parent_ref=sdk)
+        return self.responses.cancel
+
+
+MKA1_SDK = Mka1Sdk()
 
 
 class Mka1(Profile):
@@ -29,6 +76,7 @@ class Mka1(Profile):
     id_pattern = re.compile(r"^resp[-_][a-zA-Z0-9]+$")
     id_hint = "expected 'resp_' or 'resp-' followed by letters and digits"
     mock_model = "meetkai:functionary-urdu-mini-pak"
+    sdk_judge = MKA1_SDK
 
     def live_config(self, read: Read, base_url: str) -> LiveConfig | str:
         key = read("MKA1_API_KEY")

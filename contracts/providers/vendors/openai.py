@@ -2,12 +2,65 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Mapping
 from typing import Any
 
 from contracts.providers.bodies import JsonObject, Record, View, output_items, output_text, seconds, usage
 from contracts.providers.profile import Profile
+from contracts.providers.sdk import (
+    REPLAY_ID,
+    REPLAY_KEY,
+    REPLAY_URL,
+    Answer,
+    SdkJudge,
+    SdkReading,
+    failure,
+    load,
+    strict_errors,
+)
+
+
+class OpenAISdk(SdkJudge):
+    """The `openai` SDK's `client.responses.cancel`, as Yandex's and OpenAI's users call it.
+
+    The SDK builds `Response` without validating: a mistyped value passes its parser and fails later in the
+    caller's code, so a body it returns is also checked against the types `Response` declares. Enums stay open
+    and absent fields stay unset, as the SDK leaves them (its newest `usage` requires `cache_write_tokens`,
+    which no other vendor sends; that must not make every Yandex answer "break" the SDK its users parse with).
+    """
+
+    module = "openai"
+    distribution = "openai"
+
+    def read(self, answer: Answer) -> SdkReading:
+        openai = load("openai")
+        # The transport package the SDK's own client is built on (httpx2 for openai 3.x).
+        wire = load(openai.DefaultHttpxClient.__mro__[1].__module__.split(".")[0])
+
+        def replay(request: Any) -> Any:
+            return wire.Response(answer.status, headers=answer.replay_headers(), content=answer.content)
+
+        http = openai.DefaultHttpxClient(transport=wire.MockTransport(replay))
+        client = openai.OpenAI(api_key=REPLAY_KEY, base_url=f"{REPLAY_URL}/v1", max_retries=0, http_client=http)
+        try:
+            parsed = client.responses.cancel(REPLAY_ID)
+        except openai.APIStatusError as exc:
+            return SdkReading(type(exc).__name__, str(exc), raised=True)
+        except Exception as exc:  # noqa: BLE001 - whatever escapes the SDK is what the caller's code would see
+            return failure(exc)
+        finally:
+            client.close()
+        model = load("openai.types.responses").Response
+        if not isinstance(parsed, model):
+            return SdkReading(type(parsed).__name__, f"the SDK returned {type(parsed).__name__}, not Response",
+                              broken=True)  # fmt: skip
+        problem = strict_errors(model, json.loads(answer.content), frozenset({"missing"}))  # it returned a model: JSON
+        return SdkReading("Response", problem or "parsed as Response", broken=problem is not None)
+
+
+OPENAI_SDK = OpenAISdk()
 
 
 class OpenAI(Profile):
@@ -22,6 +75,7 @@ class OpenAI(Profile):
     env = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL")
     auth_hint = "send 'Authorization: Bearer <OpenAI API key>'"
     mock_model = "gpt-4o-mini"
+    sdk_judge = OPENAI_SDK
 
     def new_id(self, rng: random.Random) -> str:
         return f"resp_{rng.getrandbits(192):048x}"

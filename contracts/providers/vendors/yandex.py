@@ -10,6 +10,7 @@ from typing import Any
 from contracts.client import Credentials
 from contracts.providers.bodies import JsonObject, Record, View, output_items, output_text, seconds, usage
 from contracts.providers.profile import WRONG_KEY, LiveConfig, Profile, Read
+from contracts.providers.vendors.openai import OPENAI_SDK
 
 FAKE_FOLDER = "b1gfakefolder0000000"
 
@@ -27,6 +28,8 @@ class Yandex(Profile):
     schemes = ("api-key", "bearer")
     auth_hint = "send 'Authorization: Api-Key <API key>' or 'Authorization: Bearer <IAM token>'"
     mock_model = f"gpt://{FAKE_FOLDER}/yandexgpt-lite/latest"
+    # Yandex documents OpenAI compatibility, and its Responses guides use the `openai` SDK.
+    sdk_judge = OPENAI_SDK
 
     def mock_credentials(self, key: str) -> Credentials:
         return Credentials(
