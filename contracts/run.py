@@ -13,6 +13,7 @@ import httpx
 
 from contracts.checks import Check, Exchange, enabled, judge
 from contracts.client import BudgetExhausted, Client, DeadlinePassed, Unavailable
+from contracts.coverage import CoverageCounter
 from contracts.drift import Where, make_record
 from contracts.model import CheckResult, DriftRecord, Layer, ObservedValues, Status, Stopped, StopReason
 from contracts.redact import redact
@@ -82,6 +83,10 @@ class ProviderRun:
     check: str = ""
     checks: list[CheckResult] = field(default_factory=list)
     injected: tuple[str, ...] = ()
+    coverage: CoverageCounter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.coverage = CoverageCounter(self.spec)
 
     @contextlib.contextmanager
     def checking(self, name: str, layer: Layer) -> Iterator[None]:
@@ -126,6 +131,7 @@ class ProviderRun:
         exchange = Exchange(self.spec, self.where(operation_id, response, layer), operation, response, params_, negated)
         self.add(judge(exchange, self.active))
         self.observed.add(operation_id, response.status_code, exchange.parsed)
+        self.coverage.add(operation_id, response.status_code, exchange.parsed)
         return response, exchange.parsed
 
     def where(self, operation_id: str, response: httpx.Response, layer: Layer) -> Where:

@@ -158,6 +158,8 @@ def build_run(provider: str, settings: Settings) -> ProviderRun:
 
 def checks_report(run: ProviderRun) -> tuple[CheckResult, ...]:
     """Every planned step with the requests it sent; one that never started or was cut short did not run."""
+    if run.target == Target.TRAFFIC:  # recorded traffic has no planned steps: one check per file judged
+        return tuple(run.checks)
     done = {check.name: check for check in run.checks}
     return tuple(done.get(name, CheckResult(name, layer, False, 0)) for name, layer in planned_checks())
 
@@ -187,6 +189,7 @@ def provider_result(run: ProviderRun) -> ProviderResult:
         observed=run.observed.values(),
         # Last line of defence: no string a vendor sent, or we wrote, reaches a report with a key in it.
         drift=tuple(redact_record(record, run.secrets) for record in records),
+        coverage=run.coverage.coverage(),
     )
 
 

@@ -59,6 +59,7 @@ class Layer(StrEnum):
     SCENARIO = "scenario"
     STATEFUL = "stateful"
     GENERATED = "generated"
+    TRAFFIC = "traffic"  # recorded traffic judged by `contracts verify`
 
 
 class Target(StrEnum):
@@ -66,6 +67,8 @@ class Target(StrEnum):
 
     MOCK = "mock"
     LIVE = "live"
+    REPLAY = "replay"  # a recorded live run judged again offline
+    TRAFFIC = "traffic"  # HAR files and cassettes judged by `contracts verify`
 
 
 class Status(StrEnum):
