@@ -33,7 +33,7 @@ def read_cassette(path: Path) -> list[Recorded]:
         return [_vcrpy(path, i, item) for i, item in enumerate(document["interactions"])]
     if isinstance(document, dict) and isinstance(document.get("http_interactions"), list):
         return [_schemathesis(path, i, item) for i, item in enumerate(document["http_interactions"])]
-    raise bad_entry(path, None, "is not a cassette: it has no interactions (VCR.py) or http_interactions list")
+    raise bad_entry(path, None, "is not a cassette: it has no interactions (VCR.py) or http_interactions list", FIX)
 
 
 def _vcrpy(path: Path, index: int, item: Any) -> Recorded:
@@ -53,7 +53,7 @@ def _schemathesis(path: Path, index: int, item: Any) -> Recorded:
     try:
         request, response = item["request"], item.get("response")
         if response is None:  # st records a request that got no answer (a timeout, a refused connection)
-            raise bad_entry(path, index, "has no response: the request got no answer when it was recorded")
+            raise bad_entry(path, index, "has no response: the request got no answer when it was recorded", FIX)
         request_headers = _headers(request.get("headers") or {})
         response_headers = _headers(response.get("headers") or {})
         return _recorded(path, index, request, request_headers, _st_body(request.get("body")),
@@ -122,4 +122,4 @@ def _malformed(path: Path, index: int, exc: Exception) -> TrafficError:
     if isinstance(exc, TrafficError):
         return exc
     problem = f"lacks {exc}" if isinstance(exc, KeyError) else f"is malformed ({type(exc).__name__})"
-    return bad_entry(path, index, f"{problem}: not a cassette interaction")
+    return bad_entry(path, index, f"{problem}: not a cassette interaction", FIX)

@@ -39,6 +39,7 @@ from contracts.loader import load_json
 from contracts.redact import REDACTED, WIRE_HEADERS, is_secret_header, redact
 from contracts.traffic.recorded import TRUNCATED, Recorded, TrafficError, bad_entry, decode_body, judgement
 
+FIX = "check that it is a whole HAR 1.2 file"
 CREATOR = {"name": "cancel-contracts", "version": "1"}
 # HAR files from browsers reach tens of MiB; a HAR is read whole, so a cap still applies.
 MAX_HAR_BYTES = 256 * 1024 * 1024
@@ -165,7 +166,7 @@ class HarWriter:
 def read_har(path: Path) -> list[Recorded]:
     """Every entry of a HAR file, in order; `TrafficError` for anything that is not a HAR 1.2 document."""
     try:
-        document = load_json(path, "HAR file", "check that it is a whole HAR 1.2 file", error=TrafficError,
+        document = load_json(path, "HAR file", FIX, error=TrafficError,
                              max_bytes=MAX_HAR_BYTES)  # fmt: skip
     except TrafficError as exc:
         broken = _broken_entry(path)
@@ -175,7 +176,7 @@ def read_har(path: Path) -> list[Recorded]:
     log = document.get("log") if isinstance(document, dict) else None
     entries = log.get("entries") if isinstance(log, dict) else None
     if not isinstance(entries, list):
-        raise bad_entry(path, None, "is not a HAR file: it has no log.entries list")
+        raise bad_entry(path, None, "is not a HAR file: it has no log.entries list", FIX)
     return [_entry(path, index, entry) for index, entry in enumerate(entries)]
 
 
@@ -211,7 +212,7 @@ def _entry(path: Path, index: int, entry: Any) -> Recorded:
         )
     except (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError, zlib.error) as exc:
         problem = f"lacks {exc}" if isinstance(exc, KeyError) else f"is malformed ({type(exc).__name__})"
-        raise bad_entry(path, index, f"{problem}: not a HAR 1.2 entry") from None
+        raise bad_entry(path, index, f"{problem}: not a HAR 1.2 entry", FIX) from None
 
 
 def _broken_entry(path: Path) -> int | None:

@@ -52,10 +52,10 @@ class Recorded:
         return f"{self.source} entry {self.index}"
 
 
-def bad_entry(path: Path | str, index: int | None, problem: str) -> TrafficError:
+def bad_entry(path: Path | str, index: int | None, problem: str, fix: str) -> TrafficError:
     """The one-line error for a file (and entry) that cannot be read."""
     at = f" entry {index}" if index is not None else ""
-    return TrafficError(f"{path}{at} {problem}", "check that it is a whole HAR 1.2 file or VCR cassette")
+    return TrafficError(f"{path}{at} {problem}", fix)
 
 
 def decode_body(data: bytes, encoding: str | None, content_encoding: str | None) -> bytes:
