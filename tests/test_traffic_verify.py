@@ -49,7 +49,8 @@ def test_recordings_of_the_clean_fakes_give_no_drift_and_exit_0(
 
 
 DRIFTED = [
-    ("st-yandex-not-found-text-html.har", "yandex", [("yandex", "cancelResponse", 404, "content-type", "content-type", 0)]),
+    ("st-yandex-not-found-text-html.har", "yandex",
+     [("yandex", "cancelResponse", 404, "content-type", "content-type", 0)]),
     ("st-yandex-not-found-text-html.yaml", "yandex",
      [("yandex", "cancelResponse", 404, "content-type", "content-type", 0)]),
     ("mitmproxy-yandex-cancel-status-canceled.har", "yandex",
