@@ -6,6 +6,7 @@ import argparse
 import json
 import random
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -57,6 +58,19 @@ def pytest_args(options: dict[str, object], seed: int) -> list[str]:
     return argv
 
 
+def _default_seed(options: dict[str, object]) -> int:
+    """A random seed, or for a replay the seed of the run it replays (the same steps must send the same requests)."""
+    source = options.get("from")
+    if options.get("target") == "replay" and source:
+        from contracts.providers import parse
+        from contracts.traffic.replay import recorded_seed
+
+        found = recorded_seed(Path(str(source)), parse(str(options.get("provider") or "all")))
+        if found is not None:
+            return found
+    return random.randrange(2**31)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the contract suite for the chosen providers and target; return the documented exit code."""
     options = values(args, check_options())
@@ -65,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
         print(listing())
         return EXIT_OK
-    settings = settings_from_options(options, default_seed=random.randrange(2**31))
+    settings = settings_from_options(options, default_seed=_default_seed(options))
     preflight(settings)
     seed = settings.seed
     print(f"contracts check: providers={','.join(settings.providers)} target={settings.target} seed={seed}", flush=True)

@@ -2,7 +2,7 @@
 
 Writing (used by `contracts check --record` and by the proxy's `--record`)::
 
-    writer = HarWriter(Path("out/yandex.har"), secrets=("the-api-key", "the-folder-id"))
+    writer = HarWriter(Path("out/yandex.har"), secrets=("the-api-key", "the-folder-id"), extra={"seed": 3})
     writer.add(request, response)                  # an httpx.Request and the httpx.Response it got
     writer.add(request, response, retried=True)    # an attempt the client retried (a 503, say)
     writer.add(request, None, retried=True, error="ConnectError")  # an attempt that got no answer
@@ -16,6 +16,8 @@ gzip), as text when they are UTF-8 and as `encoding: base64` otherwise. Custom f
 leading underscore: `_retried` (true on an attempt that was retried), `_truncated` (the body was cut at the
 client's size cap), `_error` (the attempt got no answer; the response status is then 0).
 
+`extra` becomes custom `log` fields (`_seed`, ...), redacted too; `read_log(path)` gives them back.
+
 Reading: `read_har(path) -> list[Recorded]`, one per entry in file order, bodies decoded (base64, gzip), with
 `not_judged` set for truncated or streamed bodies. A file that is not a HAR raises `TrafficError` (one line
 naming the file and the entry, exit 2).
@@ -28,7 +30,7 @@ import datetime
 import json
 import os
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,7 @@ import httpx
 
 from contracts.client import truncated_at
 from contracts.loader import load_json
-from contracts.redact import REDACTED, WIRE_HEADERS, is_secret_header, redact
+from contracts.redact import REDACTED, WIRE_HEADERS, is_secret_header, redact, redact_tree
 from contracts.traffic.recorded import TRUNCATED, Recorded, TrafficError, bad_entry, decode_body, judgement
 
 FIX = "check that it is a whole HAR 1.2 file"
@@ -48,10 +50,14 @@ MAX_HAR_BYTES = 256 * 1024 * 1024
 class HarWriter:
     """Collects redacted entries and writes them as one HAR 1.2 document."""
 
-    def __init__(self, path: Path, secrets: Iterable[str] = (), *, comment: str = "") -> None:
+    def __init__(
+        self, path: Path, secrets: Iterable[str] = (), *, comment: str = "", extra: Mapping[str, Any] | None = None
+    ) -> None:
         self.path = path
         self.secrets = tuple(secrets)
         self.comment = comment
+        # Custom `log` fields (HAR 1.2 allows them with a leading underscore), such as the run's seed.
+        self.extra = {f"_{name.lstrip('_')}": value for name, value in (extra or {}).items()}
         self.entries: list[dict[str, Any]] = []
 
     def add(
@@ -88,7 +94,8 @@ class HarWriter:
 
     def document(self) -> dict[str, Any]:
         """The HAR document of every entry so far."""
-        log: dict[str, Any] = {"version": "1.2", "creator": CREATOR, "entries": self.entries}
+        log: dict[str, Any] = {"version": "1.2", "creator": CREATOR, **redact_tree(self.extra, self.secrets)}
+        log["entries"] = self.entries
         if self.comment:
             log["comment"] = redact(self.comment, self.secrets)
         return {"log": log}
@@ -165,6 +172,12 @@ class HarWriter:
 
 def read_har(path: Path) -> list[Recorded]:
     """Every entry of a HAR file, in order; `TrafficError` for anything that is not a HAR 1.2 document."""
+    log = read_log(path)
+    return [_entry(path, index, entry) for index, entry in enumerate(log["entries"])]
+
+
+def read_log(path: Path) -> dict[str, Any]:
+    """The `log` object of a HAR file, its entries a list; `TrafficError` for anything else."""
     try:
         document = load_json(path, "HAR file", FIX, error=TrafficError,
                              max_bytes=MAX_HAR_BYTES)  # fmt: skip
@@ -175,9 +188,9 @@ def read_har(path: Path) -> list[Recorded]:
         raise TrafficError(f"{exc.cause} (inside entry {broken})", exc.fix) from None
     log = document.get("log") if isinstance(document, dict) else None
     entries = log.get("entries") if isinstance(log, dict) else None
-    if not isinstance(entries, list):
+    if not isinstance(log, dict) or not isinstance(entries, list):
         raise bad_entry(path, None, "is not a HAR file: it has no log.entries list", FIX)
-    return [_entry(path, index, entry) for index, entry in enumerate(entries)]
+    return log
 
 
 def _entry(path: Path, index: int, entry: Any) -> Recorded:
