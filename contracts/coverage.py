@@ -32,27 +32,34 @@ def _is_null_allowed(schema: dict[str, Any]) -> bool:
     return kind == "null" or (isinstance(kind, list) and "null" in kind) or None in schema.get("enum", [1])
 
 
-def _walk(spec: Spec, schema: Any, path: str, found: dict[str, _Path], depth: int) -> None:
-    """Record every property path below `schema`; the caller has already recorded `path` itself."""
+def _all_of(spec: Spec, schema: Any, depth: int) -> list[dict[str, Any]]:
+    """A schema and every `allOf` part of it, flattened: together they describe one value."""
     if depth > MAX_SCHEMA_DEPTH or not isinstance(schema, dict):
-        return
+        return []
     schema = spec.deref(schema)
-    for key in ("allOf", "anyOf", "oneOf"):
-        for branch in schema.get(key, []):
-            branch = spec.deref(branch)
-            _note(found, path, branch)
-            _walk(spec, branch, path, found, depth + 1)
-    if isinstance(schema.get("items"), dict):
-        item = spec.deref(schema["items"])
-        _walk(spec, item, f"{path}/*", found, depth + 1)
-    required = set(schema.get("required", []))
-    for name, child in (schema.get("properties") or {}).items():
-        child = spec.deref(child)
-        child_path = f"{path}/{escape(name)}"
-        entry = found.setdefault(child_path, _Path())
-        entry.optional |= name not in required
-        _note(found, child_path, child)
-        _walk(spec, child, child_path, found, depth + 1)
+    nodes = [schema]
+    for part in schema.get("allOf", []):
+        nodes += _all_of(spec, part, depth + 1)
+    return nodes
+
+
+def _walk(spec: Spec, schema: Any, path: str, found: dict[str, _Path], depth: int, required: frozenset[str]) -> None:
+    """Record `path` and every property path below it. A field is optional when no part of the object (its
+    `allOf` parts, or the object an `anyOf`/`oneOf` branch belongs to) requires it."""
+    nodes = _all_of(spec, schema, depth)
+    required = required.union(*(node.get("required", []) for node in nodes))
+    for node in nodes:
+        _note(found, path, node)
+    for node in nodes:
+        for name, child in (node.get("properties") or {}).items():
+            child_path = f"{path}/{escape(name)}"
+            found.setdefault(child_path, _Path()).optional |= name not in required
+            _walk(spec, child, child_path, found, depth + 1, frozenset())
+        if isinstance(node.get("items"), dict):
+            _walk(spec, node["items"], f"{path}/*", found, depth + 1, frozenset())
+        for key in ("anyOf", "oneOf"):
+            for branch in node.get(key, []):
+                _walk(spec, branch, path, found, depth + 1, required)
 
 
 def _note(found: dict[str, _Path], path: str, schema: dict[str, Any]) -> None:
@@ -103,7 +110,7 @@ class CoverageCounter:
             if schema is None:
                 continue
             found: dict[str, _Path] = {}
-            _walk(self.spec, schema, "", found, 0)
+            _walk(self.spec, schema, "", found, 0, frozenset())
             self.paths[(operation.operation_id, key)] = found
             for path, entry in found.items():
                 for value in entry.enum:

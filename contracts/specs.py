@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -118,6 +120,17 @@ class Spec:
         """The operation with this `operationId`."""
         return self.operations[operation_id]
 
+    @cached_property
+    def _followed(self) -> dict[str, tuple[str, Any]]:
+        return {}
+
+    def followed(self, location: str) -> tuple[str, Any]:
+        """`follow(self.document, location)`, remembered: the document never changes once loaded."""
+        found = self._followed.get(location)
+        if found is None:
+            found = self._followed[location] = follow(self.document, location)
+        return found
+
     def deref(self, node: Any) -> Any:
         """Follow local `$ref`s until a node without one is reached."""
         return follow(self.document, "", node)[1]
@@ -132,6 +145,27 @@ class Spec:
     @cached_property
     def _validators(self) -> dict[str, Draft202012Validator]:
         return {}
+
+    @cached_property
+    def _fast_validators(self) -> dict[str, Any]:
+        return {}
+
+    @cached_property
+    def _fast_registry(self) -> Any:
+        return jsonschema_rs.Registry([(SPEC_URI, self.document)], draft=jsonschema_rs.Draft202012)
+
+    def conforms(self, schema_pointer: str, instance: Any) -> bool:
+        """Whether an instance surely validates against the schema at `schema_pointer`, by jsonschema-rs (fast).
+
+        True is final; False only means python-jsonschema must look, and it alone classifies what fails (its
+        structured errors decide the kind). Formats are annotations in both, as in Draft 2020-12.
+        """
+        found = self._fast_validators.get(schema_pointer)
+        if found is None:
+            schema = {"$ref": f"{SPEC_URI}#{quote(schema_pointer, safe='/~')}"}
+            found = jsonschema_rs.Draft202012Validator(schema, registry=self._fast_registry, validate_formats=False)
+            self._fast_validators[schema_pointer] = found
+        return bool(found.is_valid(instance))
 
     def validator(self, schema_pointer: str) -> Draft202012Validator:
         """A validator for the schema at `schema_pointer`, with refs resolving into this document (cached)."""

@@ -133,7 +133,8 @@ class ProviderResult:
             "observed": self.observed.to_dict(),
             "drift": [record.to_dict() for record in self.drift],
             "baseline": self.baseline.to_dict(),
-            "coverage": self.coverage.to_dict(),
+            # Reports from before coverage existed read back without it, and write back the same.
+            **({"coverage": self.coverage.to_dict()} if self.coverage != Coverage() else {}),
         }
 
     @classmethod

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from contracts.model import BaselineEntry, BaselineState, DriftRecord, ProviderResult, RunReport
+from contracts.report.coverage import coverage_markdown
 from contracts.report.view import by_operation, location, matched, provider_facts, run_line, stop_line
 
 COLUMNS = ("status", "kind", "severity", "location", "expected", "actual", "basis", "baseline", "seen")
@@ -97,6 +98,7 @@ def _provider(entry: ProviderResult) -> list[str]:
         lines.append("")
         for record in records:
             lines += _details(record, reasons) + [""]
+    lines += coverage_markdown(entry)
     if entry.notes:
         lines += ["### Notes", ""] + [f"- {_text(note)}" for note in entry.notes] + [""]
     stale = entry.baseline.no_longer_observed
