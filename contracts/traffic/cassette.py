@@ -9,13 +9,12 @@ shapes below follow vcrpy's serializers (`vcr/serializers/compat.py`) and schema
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from contracts.loader import load_yaml
-from contracts.traffic.recorded import Recorded, TrafficError, bad_entry, decode_body, judgement
+from contracts.traffic.recorded import MALFORMED, Recorded, TrafficError, bad_entry, decode_body, judgement
 
 MAX_CASSETTE_BYTES = 256 * 1024 * 1024
 FIX = "check that it is a whole VCR.py or schemathesis cassette"
@@ -44,8 +43,8 @@ def _vcrpy(path: Path, index: int, item: Any) -> Recorded:
         body = response.get("body") or {}
         raw = body.get("string", b"") if isinstance(body, dict) else body
         return _recorded(path, index, request, request_headers, _bytes(_request_body(request.get("body"))),
-                         int(response["status"]["code"]), response_headers, _bytes(raw), None)  # fmt: skip
-    except (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError, zlib.error) as exc:
+                         int(response["status"]["code"]), response_headers, _bytes(raw))  # fmt: skip
+    except MALFORMED as exc:
         raise _malformed(path, index, exc) from None
 
 
@@ -57,21 +56,19 @@ def _schemathesis(path: Path, index: int, item: Any) -> Recorded:
         request_headers = _headers(request.get("headers") or {})
         response_headers = _headers(response.get("headers") or {})
         return _recorded(path, index, request, request_headers, _st_body(request.get("body")),
-                         int(response["status"]["code"]), response_headers, _st_body(response.get("body")),
-                         None)  # fmt: skip
-    except (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError, zlib.error) as exc:
+                         int(response["status"]["code"]), response_headers, _st_body(response.get("body")))  # fmt: skip
+    except MALFORMED as exc:
         raise _malformed(path, index, exc) from None
 
 
 def _recorded(path: Path, index: int, request: Mapping[str, Any], request_headers: tuple[tuple[str, str], ...],
-              request_body: bytes, status: int, response_headers: tuple[tuple[str, str], ...], raw: bytes,
-              declared: int | None) -> Recorded:  # fmt: skip
+              request_body: bytes, status: int, response_headers: tuple[tuple[str, str], ...],
+              raw: bytes) -> Recorded:  # fmt: skip
     lowered = {name.lower(): value for name, value in reversed(response_headers)}
     body = decode_body(raw, None, lowered.get("content-encoding"))
     length = lowered.get("content-length", "")
     # A Content-Length describes the bytes on the wire: only an uncompressed body can be compared with it.
-    if length.isdigit() and "content-encoding" not in lowered:
-        declared = int(length)
+    declared = int(length) if length.isdigit() and "content-encoding" not in lowered else None
     return Recorded(
         source=str(path),
         index=index,

@@ -29,7 +29,6 @@ import base64
 import datetime
 import json
 import os
-import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ import httpx
 from contracts.client import truncated_at
 from contracts.loader import load_json
 from contracts.redact import REDACTED, WIRE_HEADERS, is_secret_header, redact, redact_tree
-from contracts.traffic.recorded import TRUNCATED, Recorded, TrafficError, bad_entry, decode_body, judgement
+from contracts.traffic.recorded import MALFORMED, TRUNCATED, Recorded, TrafficError, bad_entry, decode_body, judgement
 
 FIX = "check that it is a whole HAR 1.2 file"
 CREATOR = {"name": "cancel-contracts", "version": "1"}
@@ -223,7 +222,7 @@ def _entry(path: Path, index: int, entry: Any) -> Recorded:
             started=str(entry.get("startedDateTime", "")),
             elapsed_ms=float(entry.get("time") or 0.0),
         )
-    except (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError, zlib.error) as exc:
+    except MALFORMED as exc:
         problem = f"lacks {exc}" if isinstance(exc, KeyError) else f"is malformed ({type(exc).__name__})"
         raise bad_entry(path, index, f"{problem}: not a HAR 1.2 entry", FIX) from None
 

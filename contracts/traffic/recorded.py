@@ -16,6 +16,10 @@ STREAMED = "a streamed (text/event-stream) body is not judged"
 NOT_RECORDED = "the recording holds no body"
 
 
+# What reading a malformed entry raises: a missing key, a wrong type, bad base64, gzip or deflate.
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError, zlib.error)
+
+
 class TrafficError(ContractsError):
     """A traffic file that cannot be read: malformed, truncated, or holding no exchange for any provider."""
 
