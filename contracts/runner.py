@@ -58,17 +58,17 @@ def pytest_args(options: dict[str, object], seed: int) -> list[str]:
     return argv
 
 
-def _default_seed(options: dict[str, object]) -> int:
-    """A random seed, or for a replay the seed of the run it replays (the same steps must send the same requests)."""
+def replay_defaults(options: dict[str, object]) -> dict[str, object]:
+    """For a replay, the recorded run's seed, examples and budgets wherever the command line leaves them unset:
+    the same steps then send the same requests and get the recorded answers."""
     source = options.get("from")
-    if options.get("target") == "replay" and source:
-        from contracts.providers import parse
-        from contracts.traffic.replay import recorded_seed
+    if options.get("target") != "replay" or not source or not Path(str(source)).is_dir():
+        return {}
+    from contracts.providers import parse
+    from contracts.traffic.replay import recorded_options
 
-        found = recorded_seed(Path(str(source)), parse(str(options.get("provider") or "all")))
-        if found is not None:
-            return found
-    return random.randrange(2**31)
+    recorded = recorded_options(Path(str(source)), parse(str(options.get("provider") or "all")))
+    return {name: value for name, value in recorded.items() if options.get(name) is None}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
 
         print(listing())
         return EXIT_OK
-    settings = settings_from_options(options, default_seed=_default_seed(options))
+    options |= replay_defaults(options)
+    settings = settings_from_options(options, default_seed=random.randrange(2**31))
     preflight(settings)
     seed = settings.seed
     print(f"contracts check: providers={','.join(settings.providers)} target={settings.target} seed={seed}", flush=True)

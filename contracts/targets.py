@@ -119,7 +119,9 @@ def build_run(provider: str, settings: Settings) -> ProviderRun:
     if settings.record_dir is not None and run.status is not Status.SKIPPED:
         from contracts.traffic.replay import Recorder, recording
 
-        extra = {"seed": settings.seed, "target": settings.target, "baseUrl": run.client.base_url}
+        extra = {"seed": settings.seed, "target": settings.target, "baseUrl": run.client.base_url,
+                 "maxExamples": settings.max_examples, "budget": settings.budget,
+                 "createBudget": settings.create_budget}  # fmt: skip
         run.client.on_attempt = Recorder(recording(settings.record_dir, provider), run.secrets, extra)
     return run
 

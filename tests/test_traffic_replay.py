@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from contracts.cli import main
-from contracts.traffic.har import read_har
+from contracts.traffic.har import read_har, read_log
 from tests.test_live import PLANTED, RETRIED, keys, leaks, live, serve  # noqa: F401  (keys is a fixture)
 
 ROOT = Path(__file__).parents[1]
@@ -33,7 +33,9 @@ def recorded(tmp_path: Path, keys: dict[str, str], monkeypatch: pytest.MonkeyPat
     """A live run on loopback, through a flaky network, against a fake with planted drift, recorded."""
     with serve("yandex", keys["yandex"], RETRIED, (PLANTED,)) as yandex:
         monkeypatch.setenv("YANDEX_BASE_URL", yandex.url)
-        run = live(capsys, tmp_path / "live", "--provider", "yandex", "--record", str(tmp_path / "rec"))
+        # Examples and budget differ from the defaults: the replay must take them (and the seed) from the recording.
+        run = live(capsys, tmp_path / "live", "--provider", "yandex", "--record", str(tmp_path / "rec"),
+                   "--max-examples", "4", "--budget", "50")  # fmt: skip
     for name in ("YANDEX_API_KEY", "YANDEX_FOLDER_ID", "YANDEX_BASE_URL"):
         monkeypatch.delenv(name)
     return run
@@ -58,6 +60,10 @@ def test_the_recording_marks_every_retried_attempt_and_holds_no_credential(
     keys: dict[str, str],  # noqa: F811
 ) -> None:
     exchanges = read_har(tmp_path / "rec" / "yandex.har")
+    log = read_log(tmp_path / "rec" / "yandex.har")
+    assert {key: log[key] for key in ("_seed", "_maxExamples", "_budget", "_createBudget", "_target")} == {
+        "_seed": 3, "_maxExamples": 4, "_budget": 50, "_createBudget": 3, "_target": "live"
+    }  # fmt: skip
     live_entry = recorded.provider("yandex")
     assert sum(e.retried for e in exchanges) == live_entry["retried_faults"] > 0
     assert len(exchanges) == live_entry["requests"] + live_entry["retried_faults"]

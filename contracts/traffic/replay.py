@@ -50,15 +50,20 @@ def recording(directory: Path, provider: str) -> Path:
     return directory / f"{provider}.har"
 
 
-def recorded_seed(directory: Path, providers: tuple[str, ...]) -> int | None:
-    """The seed the recorded run used (the first provider's file that says so), or None."""
+# The options that decide which requests a run sends, as `Settings` names them and as a recording keeps them.
+RECORDED_OPTIONS = {"seed": "_seed", "max_examples": "_maxExamples", "budget": "_budget",
+                    "create_budget": "_createBudget"}  # fmt: skip
+
+
+def recorded_options(directory: Path, providers: tuple[str, ...]) -> dict[str, str]:
+    """The seed, examples and budgets of the recorded run (from the first provider's file), as option values: a
+    replay sends the same requests only with the same ones."""
     for provider in providers:
         path = recording(directory, provider)
         if path.is_file():
-            seed = read_log(path).get("_seed")
-            if isinstance(seed, int):
-                return seed
-    return None
+            log = read_log(path)
+            return {name: str(log[key]) for name, key in RECORDED_OPTIONS.items() if isinstance(log.get(key), int)}
+    return {}
 
 
 class ReplayTransport(httpx.BaseTransport):
