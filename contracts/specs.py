@@ -125,7 +125,8 @@ class Spec:
         return {}
 
     def followed(self, location: str) -> tuple[str, Any]:
-        """`follow(self.document, location)`, remembered: the document never changes once loaded."""
+        """`follow(self.document, location)`, remembered as first followed (schemathesis may later inline `$ref`s
+        of the document in place, which changes where a pointer leads but not what it says)."""
         found = self._followed.get(location)
         if found is None:
             found = self._followed[location] = follow(self.document, location)
@@ -160,12 +161,17 @@ class Spec:
         True is final; False only means python-jsonschema must look, and it alone classifies what fails (its
         structured errors decide the kind). Formats are annotations in both, as in Draft 2020-12.
         """
-        found = self._fast_validators.get(schema_pointer)
-        if found is None:
+        if schema_pointer not in self._fast_validators:
             schema = {"$ref": f"{SPEC_URI}#{quote(schema_pointer, safe='/~')}"}
-            found = jsonschema_rs.Draft202012Validator(schema, registry=self._fast_registry, validate_formats=False)
+            try:
+                found = jsonschema_rs.Draft202012Validator(schema, registry=self._fast_registry, validate_formats=False)
+            except (jsonschema_rs.ReferencingError, jsonschema_rs.ValidationError):
+                # The registry is a copy of the document as first validated; schemathesis' generated layer later
+                # inlines `$ref`s in place, so a pointer into an inlined part exists only for python-jsonschema.
+                found = None
             self._fast_validators[schema_pointer] = found
-        return bool(found.is_valid(instance))
+        validator = self._fast_validators[schema_pointer]
+        return validator is not None and bool(validator.is_valid(instance))
 
     def validator(self, schema_pointer: str) -> Draft202012Validator:
         """A validator for the schema at `schema_pointer`, with refs resolving into this document (cached)."""
