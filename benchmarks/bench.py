@@ -30,12 +30,14 @@ from contracts.providers import get, names
 from contracts.selftest import evaluate
 from contracts.settings import MOCK_MAX_EXAMPLES, Settings
 from contracts.specs import spec_path
-from contracts.targets import build_run
+from contracts.targets import build_run, finish_report
 
 ROOT = Path(__file__).resolve().parent.parent
 # Our generated and stateful layers are schemathesis' fuzzing and stateful phases; we have no examples/coverage.
 ST_PHASES = "fuzzing,stateful"
 Handler = Callable[[httpx.Request], httpx.Response]
+# The issue's yardstick: a 10,000-exchange HAR in 5 s or less, 2,000 exchanges/s.
+VERIFY_EXCHANGES = 10_000
 
 
 def auth_header(provider: str) -> str:
@@ -172,12 +174,46 @@ def measure_validation(seed: int, max_examples: int, batches: int) -> dict[str, 
     return {"responses": len(recorded), "batch_seconds": seconds}
 
 
+def traffic_har(seed: int, max_examples: int, scratch: Path, size: int = VERIFY_EXCHANGES) -> Path:
+    """A HAR of `size` exchanges: every provider's clean mock run, recorded with `--record`, repeated in turn."""
+    from contracts.traffic.har import read_log
+
+    record = scratch / "recorded"
+    for provider in names():
+        run = build_run(provider, Settings(providers=(provider,), seed=seed, max_examples=max_examples,
+                                           record_dir=record))  # fmt: skip
+        run_layers(run)
+        finish_report(Settings(providers=(provider,), seed=seed), {provider: run})
+    entries = [entry for provider in names() for entry in read_log(record / f"{provider}.har")["entries"]]
+    path = scratch / "traffic.har"
+    document = {"log": {"version": "1.2", "creator": {"name": "bench", "version": "1"},
+                        "entries": [entries[i % len(entries)] for i in range(size)]}}  # fmt: skip
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def measure_verify(seed: int, max_examples: int, repeats: int, scratch: Path) -> dict[str, Any]:
+    """`contracts verify` in-process on a 10,000-exchange HAR: reading, judging and writing every report."""
+    from contracts.traffic.verify import verify
+
+    har = traffic_har(seed, max_examples, scratch)
+    settings = Settings(providers=names(), target="traffic", report_dir=scratch / "verified")
+    samples = []
+    for _ in range(repeats):
+        wall, cpu = time.perf_counter(), time.process_time()
+        report = verify([har], settings)
+        samples.append({"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu})
+    exchanges = sum(entry.requests for entry in report.providers)
+    return {"exchanges": exchanges, "samples": samples}
+
+
 def measure(seed: int, max_examples: int, repeats: int, batches: int) -> dict[str, Any]:
     """Every raw measurement of one benchmark run."""
     with tempfile.TemporaryDirectory(prefix="contracts-bench-") as folder:
         scratch = Path(folder)
         check = measure_check(seed, max_examples, repeats, scratch)
         loopback = {p: measure_loopback(p, seed, max_examples, repeats, scratch) for p in names()}
+        verified = measure_verify(seed, max_examples, repeats, scratch)
     validation = measure_validation(seed, max_examples, batches)
     started = time.perf_counter()
     selftest = evaluate(names(), seed, max_examples)
@@ -194,6 +230,7 @@ def measure(seed: int, max_examples: int, repeats: int, batches: int) -> dict[st
         "check": check,
         "loopback": loopback,
         "validation": validation,
+        "verify": verified,
         "selftest": {"seconds": time.perf_counter() - started, "entries": drift},
     }
 

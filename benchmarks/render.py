@@ -7,6 +7,7 @@ from typing import Any
 
 CHECK_TARGET_SECONDS = 10.0
 VALIDATION_TARGET_MS = 1.0
+VERIFY_TARGET_PER_SECOND = 2000
 CONFIGURATIONS = ("default", "live-budget")
 
 
@@ -59,6 +60,8 @@ def summarize(raw: dict[str, Any]) -> dict[str, Any]:
     drift = {name: _drift(raw["selftest"]["entries"], name) for name in CONFIGURATIONS}
     ratios = {name: _ratio(ours[name], st[name]) for name in ("cases_per_second", "requests_per_second",
                                                                 "engine_cases_per_second")}  # fmt: skip
+    verify = _verify(raw["verify"])
+    verified = f"{verify['exchanges_per_second']:,}/s ({verify['wall_seconds']:.2f} s for {verify['exchanges']:,})"
     live, wall = drift["live-budget"], check_rates["wall_seconds"]
     targets = [
         {"target": f"mock run of both providers <= {CHECK_TARGET_SECONDS:g} s wall",
@@ -69,6 +72,9 @@ def summarize(raw: dict[str, Any]) -> dict[str, Any]:
          "measured": f"{live['caught']}/{live['total']}", "met": live["caught"] == live["total"]},
         {"target": f"validating one response < {VALIDATION_TARGET_MS:g} ms on average",
          "measured": f"{per_response_ms:.3f} ms", "met": per_response_ms < VALIDATION_TARGET_MS},
+        {"target": f"`contracts verify` >= {VERIFY_TARGET_PER_SECOND:,} exchanges/s wall",
+         "measured": verified,
+         "met": verify["exchanges_per_second"] >= VERIFY_TARGET_PER_SECOND},
     ]  # fmt: skip
     return {
         "seed": raw["seed"],
@@ -83,9 +89,22 @@ def summarize(raw: dict[str, Any]) -> dict[str, Any]:
             "per_response_ms": round(per_response_ms, 3),
             "responses_per_second": round(validation["responses"] / batch) if batch else 0,
         },
+        "verify": verify,
         "drift": drift,
         "selftest_seconds": round(raw["selftest"]["seconds"], 2),
         "targets": targets,
+    }
+
+
+def _verify(raw: dict[str, Any]) -> dict[str, Any]:
+    """Median wall and CPU seconds of `contracts verify`, and exchanges per second of each."""
+    wall, cpu = _median(raw["samples"], "wall"), _median(raw["samples"], "cpu")
+    return {
+        "exchanges": raw["exchanges"],
+        "wall_seconds": round(wall, 3),
+        "cpu_seconds": round(cpu, 3),
+        "exchanges_per_second": round(raw["exchanges"] / wall) if wall else 0,
+        "exchanges_per_cpu_second": round(raw["exchanges"] / cpu) if cpu else 0,
     }
 
 
@@ -121,6 +140,11 @@ def render(bench: dict[str, Any]) -> str:
     lines.append(
         f"Validation: {validation['responses_per_second']:,} responses/s "
         f"({validation['per_response_ms']:.3f} ms each, median of batches of {validation['responses']})."
+    )
+    verify = bench["verify"]
+    lines.append(
+        f"Verify: {verify['exchanges_per_second']:,} exchanges/s ({verify['wall_seconds']:.2f} s wall for a HAR of"
+        f" {verify['exchanges']:,}, reports written); {verify['exchanges_per_cpu_second']:,} per CPU-second."
     )
     for name in CONFIGURATIONS:
         d = bench["drift"][name]

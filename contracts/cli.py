@@ -20,6 +20,7 @@ COMMANDS = {
     "baseline": ("contracts.baseline", "run"),
     "report": ("contracts.report", "run"),
     "selftest": ("contracts.selftest", "run"),
+    "verify": ("contracts.traffic.verify", "run"),
 }
 
 
@@ -79,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     selftest = sub.add_parser("selftest", help="prove every catalogue drift is caught")
     add_run_options(selftest)
     selftest.add_argument("--report-dir", default="reports/selftest")
+
+    verify = sub.add_parser("verify", help="judge recorded traffic: HAR files, VCR.py and schemathesis cassettes")
+    verify.add_argument("files", nargs="+", metavar="FILE", help="HAR 1.2 (.har, .json) or cassette (.yaml, .yml)")
+    verify.add_argument("--provider", default=None, help=f"all (default) or one of {', '.join(names())}")
+    verify.add_argument("--report-dir", default="reports", metavar="DIR", help="where drift.json and its renderings go")
+    verify.add_argument("--baseline-dir", default=None, metavar="DIR", help="known drift to mark as known")
+    verify.add_argument("--spec-dir", default=None, metavar="DIR", help="read <provider>/openapi.yaml from here")
 
     return parser
 

@@ -89,6 +89,8 @@ class Client:
     answered: int = 0
     unanswered_creates: int = 0
     stopped: Exception | None = None
+    # Told of every attempt as it ends, retried ones included: (request, answer or None, error name or "").
+    on_attempt: Callable[[httpx.Request, httpx.Response | None, str], None] | None = None
     _http: httpx.Client | None = None
 
     @property
@@ -166,6 +168,8 @@ class Client:
             try:
                 response = self._exchange(request)
             except httpx.TransportError as exc:
+                if self.on_attempt is not None:
+                    self.on_attempt(request, None, type(exc).__name__)
                 # The vendor may have accepted a create whose answer never arrived: count it, to stay under the cap.
                 maybe_billed = int(is_create and not isinstance(exc, NOT_SENT))
                 self.creates += maybe_billed
@@ -173,6 +177,8 @@ class Client:
                 fault = f"did not answer ({type(exc).__name__})"
                 fix = "check the base URL and the network, then run again"
             else:
+                if self.on_attempt is not None:
+                    self.on_attempt(request, response, "")
                 if response.status_code not in RETRY_STATUSES or not self.limits.retries:
                     self.answered += 1
                     return response

@@ -55,7 +55,7 @@ def check_options() -> tuple[Option, ...]:
     return (
         # No default value here: the pytest plugin runs the contract suite only when one of these two is given.
         Option("--provider", _providers_help(), None, "NAME"),
-        Option("--target", "mock (in-process fakes, default) or live", None, "TARGET"),
+        Option("--target", "mock (in-process fakes, default), live, or replay (offline, --from DIR)", None, "TARGET"),
         Option("--base-url", "override the provider's base URL (live, one provider)", None, "URL"),
         Option("--spec-dir", "read <provider>/openapi.yaml from this folder instead of the shipped specs", None, "DIR"),
         Option("--report-dir", "where drift.json and its renderings go (default: reports)", "reports", "DIR"),
@@ -97,6 +97,8 @@ def check_options() -> tuple[Option, ...]:
             None,
             "RULE",
         ),  # fmt: skip
+        Option("--record", "write every exchange as DIR/<provider>.har (HAR 1.2, credentials removed)", None, "DIR"),
+        Option("--from", "the --record folder a --target replay run judges again", None, "DIR"),
     )
 
 

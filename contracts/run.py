@@ -13,6 +13,7 @@ import httpx
 
 from contracts.checks import Check, Exchange, enabled, judge
 from contracts.client import BudgetExhausted, Client, DeadlinePassed, Unavailable
+from contracts.coverage import CoverageCounter
 from contracts.drift import Where, make_record
 from contracts.errors import ContractsError
 from contracts.impact import Impacts
@@ -88,6 +89,10 @@ class ProviderRun:
     cut_short: str = ""
     crashes: list[str] = field(default_factory=list)
     impacts: Impacts | None = None
+    coverage: CoverageCounter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.coverage = CoverageCounter(self.spec)
 
     @contextlib.contextmanager
     def checking(self, name: str, layer: Layer) -> Iterator[None]:
@@ -142,6 +147,7 @@ class ProviderRun:
         for text in self.impacts.mismatches(operation_id, response, records) if self.impacts else ():
             self.note(text)
         self.observed.add(operation_id, response.status_code, exchange.parsed)
+        self.coverage.add(operation_id, response.status_code, exchange.parsed)
         return response, exchange.parsed
 
     def where(self, operation_id: str, response: httpx.Response, layer: Layer) -> Where:

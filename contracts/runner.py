@@ -6,6 +6,7 @@ import argparse
 import json
 import random
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -57,6 +58,19 @@ def pytest_args(options: dict[str, object], seed: int) -> list[str]:
     return argv
 
 
+def replay_defaults(options: dict[str, object]) -> dict[str, object]:
+    """For a replay, the recorded run's seed, examples and budgets wherever the command line leaves them unset:
+    the same steps then send the same requests and get the recorded answers."""
+    source = options.get("from")
+    if options.get("target") != "replay" or not source or not Path(str(source)).is_dir():
+        return {}
+    from contracts.providers import parse
+    from contracts.traffic.replay import recorded_options
+
+    recorded = recorded_options(Path(str(source)), parse(str(options.get("provider") or "all")))
+    return {name: value for name, value in recorded.items() if options.get(name) is None}
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the contract suite for the chosen providers and target; return the documented exit code."""
     options = values(args, check_options())
@@ -65,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
         print(listing())
         return EXIT_OK
+    options |= replay_defaults(options)
     settings = settings_from_options(options, default_seed=random.randrange(2**31))
     preflight(settings)
     seed = settings.seed

@@ -138,7 +138,7 @@ def second_cancel_is_idempotent(run: ProviderRun) -> None:
             kind=Kind.BEHAVIOR,
             location=location,
             expected="200 with the same terminal object",
-            actual=f"{response.status_code}" if not location else _value(again, location),
+            actual=f"{response.status_code}" if not location else value_at(again, location),
             message="a second cancel is not idempotent",
             basis=Basis.ASSUMED,
         )
@@ -162,8 +162,8 @@ def retrieve_agrees_with_cancel(run: ProviderRun) -> None:
             LAYER,
             kind=Kind.BEHAVIOR,
             location=location,
-            expected=_value(cancel, location),
-            actual=_value(body, location),
+            expected=value_at(cancel, location),
+            actual=value_at(body, location),
             message="retrieve disagrees with the cancel it follows",
             basis=Basis.ASSUMED,
         )
@@ -280,7 +280,8 @@ def _expect_401(run: ProviderRun, auth: str) -> None:
         )
 
 
-def _value(body: Any, location: str) -> Any:
+def value_at(body: Any, location: str) -> Any:
+    """The value at a JSON pointer of a body, or None where it has none (shared with `contracts verify`)."""
     try:
         return resolve_pointer(body, location)
     except (KeyError, IndexError, TypeError, ValueError):

@@ -15,7 +15,7 @@ from contracts.impact import Consumer, load_consumer
 from contracts.model import FailOn
 from contracts.providers import get, parse
 
-TARGETS = ("mock", "live")
+TARGETS = ("mock", "live", "replay")
 MOCK_MAX_EXAMPLES = 25
 LIVE_BUDGET = 60
 LIVE_CREATE_BUDGET = 3
@@ -55,6 +55,8 @@ class Settings:
     fail_on: FailOn = FailOn.ERROR
     # The self-test asks only whether each planted drift is caught: it skips the SDK judges' start-up per worker.
     judge_impact: bool = True
+    record_dir: Path | None = None
+    replay_dir: Path | None = None
     # When the run began (monotonic): the deadline covers the whole run, not each provider on its own.
     started: float | None = field(default=None, compare=False)
 
@@ -137,7 +139,7 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
     """Validate raw option values (strings or None) into `Settings`; any problem is one `ConfigError` line."""
     target = options.get("target") or "mock"
     if target not in TARGETS:
-        raise ConfigError(f"unknown target {target!r}", "use --target mock or --target live")
+        raise ConfigError(f"unknown target {target!r}", "use --target mock, live or replay")
     drift = tuple(options.get("drift") or ())
     if drift and target != "mock":
         raise ConfigError("--drift applies only to the mock target", "drop --drift or use --target mock")
@@ -148,7 +150,7 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
     deadline_value = _seconds("deadline", options.get("deadline"), DEFAULT_DEADLINE)
     budget = _positive_int("budget", options.get("budget"))
     create_budget = _positive_int("create-budget", options.get("create_budget"))
-    if target == "live":
+    if target in ("live", "replay"):  # a replay stops where the live run it recorded stopped
         budget = budget or LIVE_BUDGET
         create_budget = create_budget or LIVE_CREATE_BUDGET
     providers = parse(options.get("provider"))
@@ -164,8 +166,9 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
         base_url = checked_base_url(str(base_url), "--base-url")
     paths = {
         name: Path(options[name]) if options.get(name) else None
-        for name in ("report_dir", "baseline_dir", "history", "spec_dir")
+        for name in ("report_dir", "baseline_dir", "history", "spec_dir", "record", "from")
     }
+    _check_recording(target, paths["record"], paths["from"])
     if paths["spec_dir"] is not None and not paths["spec_dir"].is_dir():
         raise ConfigError(f"--spec-dir {paths['spec_dir']} is not a folder", "pass a folder of <provider>/openapi.yaml")
     excluded = tuple(options.get("exclude_check") or ())
@@ -197,5 +200,19 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
         max_body_bytes=_positive_int("max-body-bytes", options.get("max_body_bytes")) or MAX_BODY_BYTES,
         consumers=consumers,
         fail_on=_fail_on(options.get("fail_on"), providers),
+        record_dir=paths["record"],
+        replay_dir=paths["from"],
         started=time.monotonic(),
     )
+
+
+def _check_recording(target: str, record: Path | None, source: Path | None) -> None:
+    """`--from` goes with the replay target, and only with it; a replay sends nothing, so it records nothing."""
+    if target == "replay" and source is None:
+        raise ConfigError("--target replay needs --from DIR", "pass the folder a `--record DIR` run wrote")
+    if target != "replay" and source is not None:
+        raise ConfigError("--from applies only to --target replay", "add --target replay or drop --from")
+    if target == "replay" and record is not None:
+        raise ConfigError("--record does not apply to --target replay", "a replay sends nothing; drop --record")
+    if source is not None and not source.is_dir():
+        raise ConfigError(f"--from {source} is not a folder", "pass the folder a `--record DIR` run wrote")

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -118,6 +120,18 @@ class Spec:
         """The operation with this `operationId`."""
         return self.operations[operation_id]
 
+    @cached_property
+    def _followed(self) -> dict[str, tuple[str, Any]]:
+        return {}
+
+    def followed(self, location: str) -> tuple[str, Any]:
+        """`follow(self.document, location)`, remembered as first followed (schemathesis may later inline `$ref`s
+        of the document in place, which changes where a pointer leads but not what it says)."""
+        found = self._followed.get(location)
+        if found is None:
+            found = self._followed[location] = follow(self.document, location)
+        return found
+
     def deref(self, node: Any) -> Any:
         """Follow local `$ref`s until a node without one is reached."""
         return follow(self.document, "", node)[1]
@@ -132,6 +146,32 @@ class Spec:
     @cached_property
     def _validators(self) -> dict[str, Draft202012Validator]:
         return {}
+
+    @cached_property
+    def _fast_validators(self) -> dict[str, Any]:
+        return {}
+
+    @cached_property
+    def _fast_registry(self) -> Any:
+        return jsonschema_rs.Registry([(SPEC_URI, self.document)], draft=jsonschema_rs.Draft202012)
+
+    def conforms(self, schema_pointer: str, instance: Any) -> bool:
+        """Whether an instance surely validates against the schema at `schema_pointer`, by jsonschema-rs (fast).
+
+        True is final; False only means python-jsonschema must look, and it alone classifies what fails (its
+        structured errors decide the kind). Formats are annotations in both, as in Draft 2020-12.
+        """
+        if schema_pointer not in self._fast_validators:
+            schema = {"$ref": f"{SPEC_URI}#{quote(schema_pointer, safe='/~')}"}
+            try:
+                found = jsonschema_rs.Draft202012Validator(schema, registry=self._fast_registry, validate_formats=False)
+            except (jsonschema_rs.ReferencingError, jsonschema_rs.ValidationError):
+                # The registry is a copy of the document as first validated; schemathesis' generated layer later
+                # inlines `$ref`s in place, so a pointer into an inlined part exists only for python-jsonschema.
+                found = None
+            self._fast_validators[schema_pointer] = found
+        validator = self._fast_validators[schema_pointer]
+        return validator is not None and bool(validator.is_valid(instance))
 
     def validator(self, schema_pointer: str) -> Draft202012Validator:
         """A validator for the schema at `schema_pointer`, with refs resolving into this document (cached)."""

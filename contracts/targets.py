@@ -20,7 +20,7 @@ from contracts.providers import LiveConfig, Profile, get
 from contracts.redact import redact_record
 from contracts.run import ProviderRun
 from contracts.settings import Settings, checked_base_url
-from contracts.specs import OPERATION_IDS, load_spec
+from contracts.specs import OPERATION_IDS, Spec, load_spec
 
 MOCK_SECONDS_PER_REQUEST = 1.0
 
@@ -116,7 +116,19 @@ def check_drift_names(settings: Settings) -> None:
 
 
 def build_run(provider: str, settings: Settings) -> ProviderRun:
-    """A ready-to-use run for one provider on the chosen target."""
+    """A ready-to-use run for one provider on the chosen target, recording its exchanges when asked to."""
+    run = _build_run(provider, settings)
+    if settings.record_dir is not None and run.status is not Status.SKIPPED:
+        from contracts.traffic.replay import Recorder, recording
+
+        extra = {"seed": settings.seed, "target": settings.target, "baseUrl": run.client.base_url,
+                 "maxExamples": settings.max_examples, "budget": settings.budget,
+                 "createBudget": settings.create_budget}  # fmt: skip
+        run.client.on_attempt = Recorder(recording(settings.record_dir, provider), run.secrets, extra)
+    return run
+
+
+def _build_run(provider: str, settings: Settings) -> ProviderRun:
     profile = get(provider)
     spec = load_spec(provider, settings.spec_dir)
     create_path = spec.operation("createResponse").path
@@ -148,6 +160,8 @@ def build_run(provider: str, settings: Settings) -> ProviderRun:
                           profile.create_body(profile.mock_model), secrets, active)  # fmt: skip
         run.injected = drift
         return with_impacts(run, settings)
+    if settings.target == "replay":
+        return with_impacts(_replay_run(provider, settings, spec, deadline), settings)
     found = _live(profile, settings, spec.base_url)
     if isinstance(found, str):
         client = Client(spec.base_url, profile.mock_credentials(""))
@@ -173,8 +187,29 @@ def with_impacts(run: ProviderRun, settings: Settings) -> ProviderRun:
     return run
 
 
+def _replay_run(provider: str, settings: Settings, spec: Spec, deadline: float) -> ProviderRun:
+    """A run answered from a recording: the live limits (so it stops where the live run stopped), no waiting."""
+    from contracts.traffic.replay import replay_source
+
+    assert settings.replay_dir is not None
+    profile, source = get(provider), replay_source(settings.replay_dir, provider)
+    if isinstance(source, str):
+        run = ProviderRun(provider, spec, Client(spec.base_url, profile.mock_credentials("")), settings.target,
+                          settings.seed, settings.max_examples, {})  # fmt: skip
+        run.skip(source)
+        return run
+    transport, base_url = source
+    create_path = spec.operation("createResponse").path
+    client = Client(base_url, profile.mock_credentials("replay"), live_limits(settings, deadline), transport,
+                    create_path, sleep=lambda seconds: None)  # fmt: skip
+    return ProviderRun(provider, spec, client, settings.target, settings.seed, settings.max_examples,
+                       profile.create_body(profile.mock_model), (), enabled(settings.exclude_checks))  # fmt: skip
+
+
 def checks_report(run: ProviderRun) -> tuple[CheckResult, ...]:
     """Every planned step with the requests it sent; one that never started or was cut short did not run."""
+    if run.target == Target.TRAFFIC:  # recorded traffic has no planned steps: one check per file judged
+        return tuple(run.checks)
     done = {check.name: check for check in run.checks}
     return tuple(done.get(name, CheckResult(name, layer, False, 0)) for name, layer in planned_checks())
 
@@ -207,6 +242,7 @@ def provider_result(run: ProviderRun) -> ProviderResult:
         observed=run.observed.values(),
         # Last line of defence: no string a vendor sent, or we wrote, reaches a report with a key in it.
         drift=tuple(redact_record(record, run.secrets) for record in records),
+        coverage=run.coverage.coverage(),
     )
 
 
@@ -214,6 +250,9 @@ def finish_report(settings: Settings, runs: dict[str, ProviderRun]) -> RunReport
     """The whole typed report, baselines applied; written to the report dir when one is set."""
     for run in runs.values():
         run.client.close()
+        close = getattr(run.client.on_attempt, "close", None)
+        if close is not None:  # a recorder: the HAR file is written whole, once the run is over
+            close()
     report = RunReport(
         tool_version=__version__,
         generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from contracts.drift import json_type
-from contracts.specs import JsonObject, Spec, escape, follow
+from contracts.specs import JsonObject, Spec, escape
 
 
 def undocumented_fields(
@@ -42,7 +42,7 @@ def undocumented_fields(
 
 def _expand(spec: Spec, pointers: Sequence[str], instance: Any) -> Iterator[tuple[str, JsonObject]]:
     for start in pointers:
-        location, node = follow(spec.document, start)
+        location, node = spec.followed(start)
         if not isinstance(node, dict):
             continue
         yield location, node
@@ -50,7 +50,7 @@ def _expand(spec: Spec, pointers: Sequence[str], instance: Any) -> Iterator[tupl
         for index, branch in enumerate(node.get("allOf", [])):
             if isinstance(branch, dict) and "if" in branch and "then" in branch:
                 conditional = True
-                if spec.validator(f"{location}/allOf/{index}/if").is_valid(instance):
+                if spec.conforms(f"{location}/allOf/{index}/if", instance):
                     matched = True
                     yield from _expand(spec, [f"{location}/allOf/{index}/then"], instance)
             else:
@@ -62,7 +62,7 @@ def _expand(spec: Spec, pointers: Sequence[str], instance: Any) -> Iterator[tupl
             for index, branch in enumerate(node.get(keyword, [])):
                 if _may_describe(spec.deref(branch), instance):
                     yield from _expand(spec, [f"{location}/{keyword}/{index}"], instance)
-        if "if" in node and "then" in node and spec.validator(f"{location}/if").is_valid(instance):
+        if "if" in node and "then" in node and spec.conforms(f"{location}/if", instance):
             yield from _expand(spec, [f"{location}/then"], instance)
 
 

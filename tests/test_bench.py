@@ -52,7 +52,15 @@ def test_the_summary_takes_medians_sums_providers_and_judges_each_target() -> No
         ("1.66x", True),
         ("2/3", False),
         ("0.250 ms", True),
+        ("2,222/s (4.50 s for 10,000)", True),
     ]
+    assert bench["verify"] == {
+        "exchanges": 10000,
+        "wall_seconds": 4.5,
+        "cpu_seconds": 3.2,
+        "exchanges_per_second": 2222,
+        "exchanges_per_cpu_second": 3125,
+    }
 
 
 def test_the_markdown_table_shows_the_runs_side_by_side_then_the_targets() -> None:

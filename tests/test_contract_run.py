@@ -105,7 +105,7 @@ def test_the_run_prints_the_seed_and_a_verdict_per_provider(tmp_path: Path, caps
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--target", "staging"], "error: unknown target 'staging'; use --target mock or --target live"),
+        (["--target", "staging"], "error: unknown target 'staging'; use --target mock, live or replay"),
         (
             ["--drift", "x", "--target", "live"],
             "error: --drift applies only to the mock target; drop --drift or use --target mock",

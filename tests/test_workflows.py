@@ -19,7 +19,7 @@ from contracts.providers import names, profiles
 WORKFLOWS = Path(__file__).parents[1] / ".github" / "workflows"
 NIGHTLY_COMMAND = (
     ".venv/bin/contracts check --target live --require-live --provider ${{ matrix.provider }}"
-    " --report-dir reports/${{ matrix.provider }}"
+    " --report-dir reports/${{ matrix.provider }} --record reports/${{ matrix.provider }}/traffic"
 )
 
 
@@ -82,11 +82,13 @@ def test_the_nightly_command_is_accepted_by_the_cli_for_each_provider() -> None:
     for provider in names():
         words = shlex.split(NIGHTLY_COMMAND.replace("${{ matrix.provider }}", provider))
         args = build_parser().parse_args(words[1:])
-        assert (args.target, args.require_live, args.provider, args.report_dir) == (
+        assert (args.target, args.require_live, args.provider, args.report_dir, args.record) == (
             "live",
             True,
             provider,
             f"reports/{provider}",
+            # Inside the uploaded report folder: the HAR files travel with the report they explain.
+            f"reports/{provider}/traffic",
         )
 
 

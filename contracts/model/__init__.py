@@ -7,6 +7,7 @@ Every field with a closed vocabulary is an enum. `to_dict` writes the drift.json
 
 from __future__ import annotations
 
+from contracts.model.coverage import Aspect, Coverage, CoverageItem, OperationCoverage
 from contracts.model.impact import FailOn, Impact, ImpactKind
 from contracts.model.records import (
     BaselineEntry,
@@ -29,6 +30,10 @@ from contracts.model.results import SCHEMA_VERSION, ProviderResult, RunReport, T
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Aspect",
+    "Coverage",
+    "CoverageItem",
+    "OperationCoverage",
     "BaselineEntry",
     "BaselineState",
     "BaselineUse",

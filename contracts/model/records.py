@@ -61,6 +61,7 @@ class Layer(StrEnum):
     SCENARIO = "scenario"
     STATEFUL = "stateful"
     GENERATED = "generated"
+    TRAFFIC = "traffic"  # recorded traffic judged by `contracts verify`
 
 
 class Target(StrEnum):
@@ -68,6 +69,8 @@ class Target(StrEnum):
 
     MOCK = "mock"
     LIVE = "live"
+    REPLAY = "replay"  # a recorded live run judged again offline
+    TRAFFIC = "traffic"  # HAR files and cassettes judged by `contracts verify`
 
 
 class Status(StrEnum):

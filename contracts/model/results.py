@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from contracts.model.coverage import Coverage
 from contracts.model.impact import FailOn
 from contracts.model.records import (
     BaselineState,
@@ -64,6 +65,7 @@ class ProviderResult:
     observed: ObservedValues = field(default_factory=ObservedValues)
     drift: tuple[DriftRecord, ...] = ()
     baseline: BaselineUse = field(default_factory=BaselineUse)
+    coverage: Coverage = field(default_factory=Coverage)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -139,6 +141,8 @@ class ProviderResult:
             "observed": self.observed.to_dict(),
             "drift": [record.to_dict() for record in self.drift],
             "baseline": self.baseline.to_dict(),
+            # Reports from before coverage existed read back without it, and write back the same.
+            **({"coverage": self.coverage.to_dict()} if self.coverage != Coverage() else {}),
         }
 
     @classmethod
@@ -162,6 +166,7 @@ class ProviderResult:
             observed=ObservedValues.from_dict(data["observed"]),
             drift=tuple(DriftRecord.from_dict(record) for record in data["drift"]),
             baseline=BaselineUse.from_dict(data["baseline"]),
+            coverage=Coverage.from_dict(data.get("coverage")),
         )
 
 

@@ -8,6 +8,7 @@ from contracts import escape
 from contracts.model import BaselineEntry, BaselineState, DriftRecord, ImpactKind, ProviderResult, RunReport
 from contracts.report.assets import CSP, CSS, JS
 from contracts.report.chart import render_chart
+from contracts.report.coverage import coverage_html
 from contracts.report.history import History
 from contracts.report.view import impact_counts, impact_kinds, location, matched, provider_facts, run_line, stop_line
 
@@ -122,6 +123,7 @@ def _provider(entry: ProviderResult) -> str:
         parts += [_filters(entry), f'<table class="drift"><thead><tr>{head}</tr></thead>{items}</table>']
     elif entry.ran:
         parts.append('<p class="empty">No drift.</p>')
+    parts += [section for section in (coverage_html(entry),) if section]
     if entry.notes:
         parts.append("<h3>Notes</h3><ul>" + "".join(f"<li>{_e(_text(n))}</li>" for n in entry.notes) + "</ul>")
     stale = entry.baseline.no_longer_observed

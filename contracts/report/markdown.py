@@ -7,6 +7,7 @@ from typing import Any
 
 from contracts import escape
 from contracts.model import BaselineEntry, BaselineState, DriftRecord, ProviderResult, RunReport
+from contracts.report.coverage import coverage_markdown
 from contracts.report.view import by_operation, impact_counts, location, matched, provider_facts, run_line, stop_line
 
 COLUMNS = ("status", "kind", "severity", "impact", "location", "expected", "actual", "basis", "baseline", "seen")
@@ -104,6 +105,7 @@ def _provider(entry: ProviderResult) -> list[str]:
         lines.append("")
         for record in records:
             lines += _details(record, reasons) + [""]
+    lines += coverage_markdown(entry)
     if entry.notes:
         lines += ["### Notes", ""] + [f"- {cell(note)}" for note in entry.notes] + [""]
     stale = entry.baseline.no_longer_observed

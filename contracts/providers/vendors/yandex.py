@@ -51,7 +51,8 @@ class Yandex(Profile):
             placeholders={"authorization": f"{scheme} ${name}"},
             wrong={"Authorization": f"{scheme} {WRONG_KEY}"},
         )
-        return LiveConfig(base_url, credentials, model, (secret,))
+        # The folder id names the tenant (it sits in the model URI of every create): reports and recordings drop it.
+        return LiveConfig(base_url, credentials, model, tuple(s for s in (secret, folder) if s))
 
     def unknown_id(self, seed: int) -> str:
         return str(uuid.UUID(int=(seed + 1) % 2**128))

@@ -1,0 +1,153 @@
+"""`contracts verify` judges files written by real tools (st, mitmproxy, vcrpy around the SDKs) like `check` does."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from contracts.cli import main
+from contracts.report.document import read_report
+
+CASES = Path(__file__).parent / "cases" / "traffic"
+KEY = "sk-recording-key-0001"
+
+
+def verify(tmp_path: Path, *argv: str) -> tuple[int, dict]:
+    code = main(["verify", *argv, "--report-dir", str(tmp_path / "out")])
+    report = tmp_path / "out" / "drift.json"
+    return code, json.loads(report.read_text()) if report.exists() else {}
+
+
+def drift_of(document: dict) -> list[tuple[str, str, int, str, str, int]]:
+    return [
+        (p["provider"], r["operation"], r["status_code"], r["kind"], r["location"], r["first_request"])
+        for p in document["providers"]
+        for r in p["drift"]
+    ]
+
+
+CLEAN = [
+    ("st-yandex-clean.har", "yandex", 16),
+    ("st-yandex-clean.yaml", "yandex", 16),
+    ("mitmproxy-yandex-clean.har", "yandex", 4),
+    ("vcrpy-openai-yandex-clean.yaml", "yandex", 4),
+    ("vcrpy-mka1-clean.yaml", "all", 4),
+]
+
+
+@pytest.mark.parametrize(("name", "provider", "exchanges"), CLEAN)
+def test_recordings_of_the_clean_fakes_give_no_drift_and_exit_0(
+    tmp_path: Path, name: str, provider: str, exchanges: int
+) -> None:
+    code, document = verify(tmp_path, str(CASES / name), "--provider", provider)
+    assert (code, drift_of(document)) == (0, [])
+    (entry,) = document["providers"]
+    assert (entry["target"], entry["requests"], document["target"]) == ("traffic", exchanges, "traffic")
+
+
+DRIFTED = [
+    ("st-yandex-not-found-text-html.har", "yandex",
+     [("yandex", "cancelResponse", 404, "content-type", "content-type", 0)]),
+    ("st-yandex-not-found-text-html.yaml", "yandex",
+     [("yandex", "cancelResponse", 404, "content-type", "content-type", 0)]),
+    ("mitmproxy-yandex-cancel-status-canceled.har", "yandex",
+     [("yandex", "cancelResponse", 200, "enum-violation", "/status", 1),
+      ("yandex", "getResponse", 200, "behavior", "/status", 3)]),
+    ("vcrpy-openai-yandex-retrieve-disagrees-with-cancel.yaml", "yandex",
+     [("yandex", "getResponse", 200, "behavior", "/status", 3)]),
+    ("vcrpy-mka1-cancel-not-idempotent.yaml", "mka1", [("mka1", "cancelResponse", 400, "behavior", "", 2)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "provider", "expected"), DRIFTED)
+def test_recordings_of_a_drifted_fake_report_that_drift_with_its_kind_and_location_and_exit_1(
+    tmp_path: Path, name: str, provider: str, expected: list
+) -> None:
+    code, document = verify(tmp_path, str(CASES / name), "--provider", provider)
+    assert (code, drift_of(document)) == (1, expected)
+
+
+def test_each_record_names_file_and_entry_and_gives_a_curl_without_the_key(tmp_path: Path) -> None:
+    name = "mitmproxy-yandex-cancel-status-canceled.har"
+    code, document = verify(tmp_path, str(CASES / name), "--provider", "yandex")
+    record = document["providers"][0]["drift"][0]
+    assert record["reproduce"].startswith(f"{CASES / name} entry 1: curl -X POST http://127.0.0.1:18504/v1/responses/")
+    assert '-H "authorization: Api-Key $YANDEX_API_KEY" ' in record["reproduce"]
+    for output in (tmp_path / "out").iterdir():
+        assert KEY not in output.read_text(), output.name
+
+
+def test_the_report_reads_back_as_the_typed_model_with_target_traffic(tmp_path: Path) -> None:
+    verify(tmp_path, str(CASES / "vcrpy-mka1-clean.yaml"))
+    report = read_report(tmp_path / "out" / "drift.json")
+    assert (str(report.target), [str(p.target) for p in report.providers]) == ("traffic", ["traffic"])
+    assert [(c.name, str(c.layer), c.ran, c.requests) for c in report.providers[0].checks] == [
+        (f"traffic {CASES / 'vcrpy-mka1-clean.yaml'}", "traffic", True, 4)
+    ]
+
+
+def test_a_truncated_file_is_one_line_naming_file_and_entry_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cut = tmp_path / "cut.har"
+    text = (CASES / "st-yandex-clean.har").read_text()
+    cut.write_text(text[: text.index('"startedDateTime"', text.index('"startedDateTime"') + 1) + 40])
+    assert main(["verify", str(cut), "--report-dir", str(tmp_path / "out")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: HAR file {cut} is not JSON: ")
+    assert line.endswith("(inside entry 1); check that it is a whole HAR 1.2 file")
+
+
+def test_a_malformed_cassette_entry_is_one_line_naming_file_and_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("interactions:\n- request: {method: GET, uri: 'http://x/'}\n  response: {status: {}}\n")
+    assert main(["verify", str(bad)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {bad} entry 0 lacks 'code': not a cassette interaction;"
+        " check that it is a whole VCR.py or schemathesis cassette\n"
+    )
+
+
+def test_a_file_with_no_exchange_for_any_provider_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(CASES / "vcrpy-mka1-clean.yaml", tmp_path / "mka1.yaml")
+    assert main(["verify", str(tmp_path / "mka1.yaml"), "--provider", "yandex"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {tmp_path / 'mka1.yaml'} holds no exchange for yandex (4 exchanges read, none matched);"
+        " record traffic to a provider's API, or name the provider with --provider\n"
+    )
+
+
+def test_exchanges_matching_no_provider_are_counted_and_listed_in_a_note(tmp_path: Path) -> None:
+    har = json.loads((CASES / "mitmproxy-yandex-clean.har").read_text())
+    stray = json.loads(json.dumps(har["log"]["entries"][0]))
+    stray["request"]["url"] = "http://127.0.0.1:18504/health"
+    har["log"]["entries"].append(stray)
+    (tmp_path / "mixed.har").write_text(json.dumps(har))
+    code, document = verify(tmp_path, str(tmp_path / "mixed.har"), "--provider", "yandex")
+    assert code == 0
+    assert document["providers"][0]["notes"] == [
+        f"1 exchange matched no provider: {tmp_path / 'mixed.har'} entry 4 (POST http://127.0.0.1:18504/health)"
+    ]
+
+
+def test_retried_truncated_and_streamed_answers_are_not_judged_and_say_why(tmp_path: Path) -> None:
+    har = json.loads((CASES / "mitmproxy-yandex-clean.har").read_text())
+    entries = har["log"]["entries"]
+    entries[1]["_retried"] = True
+    entries[2]["response"]["content"]["text"] = entries[2]["response"]["content"]["text"][:20]
+    entries[3]["response"]["content"]["mimeType"] = "text/event-stream"
+    (tmp_path / "odd.har").write_text(json.dumps(har))
+    code, document = verify(tmp_path, str(tmp_path / "odd.har"), "--provider", "yandex")
+    size = entries[2]["response"]["content"]["size"]
+    assert (code, document["providers"][0]["coverage"]["not_judged"]) == (0, [
+        f"{tmp_path / 'odd.har'} entry 1: a retried attempt (a fault the client sent again), not judged",
+        f"{tmp_path / 'odd.har'} entry 2: the recording holds only part of the body (20 of {size:,} bytes)",
+        f"{tmp_path / 'odd.har'} entry 3: a streamed (text/event-stream) body is not judged",
+    ])  # fmt: skip
