@@ -20,6 +20,7 @@ COMMANDS = {
     "baseline": ("contracts.baseline", "run"),
     "report": ("contracts.report", "run"),
     "selftest": ("contracts.selftest", "run"),
+    "proxy": ("contracts.proxy.command", "run"),
 }
 
 
@@ -79,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     selftest = sub.add_parser("selftest", help="prove every catalogue drift is caught")
     add_run_options(selftest)
     selftest.add_argument("--report-dir", default="reports/selftest")
+
+    from contracts.proxy.command import add_arguments as add_proxy_arguments
+
+    proxy = sub.add_parser("proxy", help="check an application's vendor traffic as it flows through")
+    add_proxy_arguments(proxy)
 
     return parser
 

@@ -59,6 +59,7 @@ class Layer(StrEnum):
     SCENARIO = "scenario"
     STATEFUL = "stateful"
     GENERATED = "generated"
+    TRAFFIC = "traffic"  # an application's own request, judged as it passed through `contracts proxy`
 
 
 class Target(StrEnum):
@@ -66,6 +67,7 @@ class Target(StrEnum):
 
     MOCK = "mock"
     LIVE = "live"
+    PROXY = "proxy"  # an application's traffic to the upstream, seen by `contracts proxy`
 
 
 class Status(StrEnum):
