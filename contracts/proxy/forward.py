@@ -37,6 +37,8 @@ HOP_BY_HOP = frozenset(
 # httpx sets these again for the upstream from its URL and the body it sends.
 REQUEST_OWN = HOP_BY_HOP | {"host", "content-length"}
 PROBLEM = "application/problem+json"
+# Idle upstream connections kept open; httpcore scans its whole pool on every request, so the pool stays small.
+KEEP_ALIVE = 32
 EVENT_STREAM = "text/event-stream"
 DRIFT_TYPE = "urn:cancel-contracts:drift"
 FAULT_TYPE = "urn:cancel-contracts:upstream-fault"
@@ -88,7 +90,7 @@ class Forwarder:
         # No pool limit: the application's own concurrency decides; no environment proxies, no redirects followed.
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=256),
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=KEEP_ALIVE),
             trust_env=False,
             follow_redirects=False,
         )

@@ -10,6 +10,7 @@ the verdict.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import multiprocessing
 import queue
@@ -34,6 +35,8 @@ from contracts.traffic.har import HarWriter
 Headers = list[tuple[str, str]]
 # The child has this long to judge what is still queued and write the report when the proxy stops.
 FINISH_SECONDS = 120.0
+# Exchanges go to the child in batches gathered over this long.
+BATCH_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -70,22 +73,27 @@ def _child(setup: Setup, inbox: Any, outbox: Any) -> None:
     parent = multiprocessing.parent_process()
     while True:
         try:
-            kind, *values = inbox.get(timeout=1.0)
+            batch = inbox.get(timeout=1.0)
         except queue.Empty:
             if parent is not None and not parent.is_alive():
                 return  # the proxy was killed outright: nobody is left to read a report
             continue
-        if kind == "finish":
+        if batch is None:
             break
-        request = _request(*values[:4]) if values[0] else None
-        if request is not None:
-            judging.seen(request)
-        if kind == "fault":
-            judging.fault(request, values[4], values[5])
-        elif request is not None:
-            response = _response(*values[4:8])
-            (judging.judge if kind == "judge" else judging.streamed)(request, response, values[8])
+        for kind, *values in batch:
+            _take(judging, kind, values)
     outbox.put(("report", judging.finish().to_dict()))
+
+
+def _take(judging: Judging, kind: str, values: list[Any]) -> None:
+    request = _request(*values[:4]) if values[0] else None
+    if request is not None:
+        judging.seen(request)
+    if kind == "fault":
+        judging.fault(request, values[4], values[5])
+    elif request is not None:
+        response = _response(*values[4:8])
+        (judging.judge if kind == "judge" else judging.streamed)(request, response, values[8])
 
 
 def _wire(request: httpx.Request) -> tuple[str, str, Headers, bytes]:
@@ -104,6 +112,7 @@ class RemoteJudging:
         self.child.start()
         self.report: RunReport | None = None
         self.done = threading.Event()
+        self.pending: list[tuple[Any, ...]] = []
         threading.Thread(target=self._listen, daemon=True).start()
 
     def _listen(self) -> None:
@@ -131,17 +140,29 @@ class RemoteJudging:
     def fault(self, request: httpx.Request | None, cause: str, started: dt.datetime) -> None:
         """Queue an upstream fault, to be counted and recorded."""
         wire = _wire(request) if request is not None else ("", "", [], b"")
-        self.inbox.put(("fault", *wire, cause, started))
+        self._send(("fault", *wire, cause, started))
 
     def _exchange(self, kind: str, request: httpx.Request, response: httpx.Response, started: dt.datetime) -> None:
         # The body goes decoded, so the headers that described its wire encoding go too.
         headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in WIRE_HEADERS]
         seconds = response.elapsed.total_seconds()
-        self.inbox.put((kind, *_wire(request), response.status_code, headers, response.content, seconds, started))
+        self._send((kind, *_wire(request), response.status_code, headers, response.content, seconds, started))
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        # Batched: each put wakes the queue's feeder thread, which then competes with the event loop for the GIL.
+        self.pending.append(message)
+        if len(self.pending) == 1:
+            asyncio.get_running_loop().call_later(BATCH_SECONDS, self._flush)
+
+    def _flush(self) -> None:
+        if self.pending:
+            batch, self.pending = self.pending, []
+            self.inbox.put(batch)
 
     def finish(self) -> RunReport:
         """Let the child judge what is queued, write the recording and send the report back."""
-        self.inbox.put(("finish",))
+        self._flush()
+        self.inbox.put(None)
         if not self.done.wait(FINISH_SECONDS) or self.report is None:
             self.child.kill()
             raise ContractsError("the judging process ended without a report", "run again; report it if it repeats")
