@@ -9,6 +9,7 @@ summary takes the median over repeats.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import statistics
 import subprocess
@@ -77,6 +78,8 @@ def measure_proxy(repeats: int, scratch: Path, rate: int = RATE, seconds: float 
     """Paced retrieves on the fake directly and through the proxy, alternating, `repeats` times."""
     contracts = [sys.executable, "-m", "contracts.cli"]
     samples = []
+    # Other work on a shared machine moves these figures more than anything in the proxy: keep the load with them.
+    load_before = os.getloadavg()[0]
     with process([*contracts, "mock", "--provider", PROVIDER], "serving") as fake_url:
         proxy = [*contracts, "proxy", "--provider", PROVIDER, "--port", "0", "--upstream", fake_url,
                  "--report-dir", str(scratch / "proxy")]  # fmt: skip
@@ -88,13 +91,13 @@ def measure_proxy(repeats: int, scratch: Path, rate: int = RATE, seconds: float 
                 direct = asyncio.run(paced(fake_url, f"/responses/{created}", rate, seconds))
                 proxied = asyncio.run(paced(proxy_url, f"/responses/{created}", rate, seconds))
                 samples.append({"direct": percentiles(direct), "proxied": percentiles(proxied)})
-    return {"rate": rate, "seconds": seconds, "samples": samples}
+    return {"rate": rate, "seconds": seconds, "samples": samples, "load": [load_before, os.getloadavg()[0]]}
 
 
 def summarize_proxy(raw: dict[str, Any]) -> dict[str, Any]:
     """Medians over repeats of the direct, proxied and added p50/p99, and whether each target is met."""
     samples = raw["samples"]
-    summary: dict[str, Any] = {"rate": raw["rate"], "repeats": len(samples)}
+    summary: dict[str, Any] = {"rate": raw["rate"], "repeats": len(samples), "load": raw.get("load", [])}
     for name in ("p50", "p99"):
         direct = statistics.median(s["direct"][name] for s in samples)
         proxied = statistics.median(s["proxied"][name] for s in samples)
@@ -106,8 +109,10 @@ def summarize_proxy(raw: dict[str, Any]) -> dict[str, Any]:
 
 def render_proxy(summary: dict[str, Any]) -> str:
     """The proxy's lines of the benchmark table."""
+    load = summary["load"]
+    during = f", load average {load[0]:.1f} before and {load[1]:.1f} after" if load else ""
     lines = [
-        f"Proxy latency at {summary['rate']} requests/s on loopback (median of {summary['repeats']} repeats):",
+        f"Proxy latency at {summary['rate']} requests/s on loopback (median of {summary['repeats']} repeats{during}):",
         "",
         "| percentile | direct to the fake | through `contracts proxy` | added | target | met |",
         "|---|---:|---:|---:|---:|---|",
