@@ -11,7 +11,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from mka1 import SDK
 
 from contracts.cli import main
 from contracts.fakes import make_fake, serve
@@ -85,21 +84,6 @@ def test_a_proxy_stopped_by_sigterm_writes_its_reports_and_recording_without_any
     assert [text for text in outputs if KEY in text or TENANT in text or KEY[:12] in text] == []
 
 
-def test_the_sdk_gets_the_same_answer_from_a_proxy_that_judges_in_a_child_process() -> None:
-    from contracts.proxy.server import build
-
-    lines: list[str] = []
-    with serve(make_fake("mka1", api_key=KEY, drift=(DRIFT,))) as upstream:
-        proxy = build("mka1", upstream, say=lines.append)
-        with proxy.background() as base_url, SDK(bearer_auth=KEY, server_url=base_url) as sdk:
-            created = sdk.llm.responses.create(model="m", input="Tell me", background=True, retries=None)
-            cancelled = sdk.llm.responses.cancel(response_id=created.id, retries=None)
-        report = proxy.finish()
-    assert (cancelled.id, cancelled.temperature) == (created.id, 3.5)
-    assert [r.location for r in report.providers[0].drift] == ["/temperature"]
-    assert len(lines) == 1 and lines[0].startswith("drift: mka1 cancelResponse 200 constraint-violation /temperature")
-
-
 def _taken_port() -> tuple[socket.socket, int]:
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
@@ -147,4 +131,15 @@ def test_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.Cap
     assert captured.err == (
         f"error: cannot listen on 127.0.0.1:{port} (Address already in use);"
         " pick another --port, or 0 for any free one\n"
+    )
+
+
+def test_without_the_proxy_extra_the_command_is_one_line_naming_the_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.delitem(sys.modules, "contracts.proxy.server", raising=False)
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    assert main(["proxy", "--provider", "yandex", "--report-dir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "error: `contracts proxy` needs uvicorn, which is not installed; pip install 'cancel-contracts[proxy]'\n"
     )
