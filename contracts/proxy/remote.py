@@ -70,6 +70,7 @@ def _child(setup: Setup, inbox: Any, outbox: Any) -> None:
     # A Ctrl-C in the terminal reaches the whole process group: the proxy decides when the child finishes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     judging = setup.judging(lambda line: outbox.put(("line", line)))
+    outbox.put(("ready", None))
     parent = multiprocessing.parent_process()
     while True:
         try:
@@ -111,15 +112,22 @@ class RemoteJudging:
         self.child = context.Process(target=_child, args=(setup, self.inbox, self.outbox), daemon=True)
         self.child.start()
         self.report: RunReport | None = None
-        self.done = threading.Event()
+        self.ready, self.done = threading.Event(), threading.Event()
         self.pending: list[tuple[Any, ...]] = []
         threading.Thread(target=self._listen, daemon=True).start()
+        # Serve only once the child judges: a child that cannot start fails here, and early traffic does not
+        # queue up behind its imports.
+        while not self.ready.wait(0.1):
+            if not self.child.is_alive():
+                raise ContractsError("the judging process could not start", "run again; report it if it repeats")
 
     def _listen(self) -> None:
         while True:
             kind, value = self.outbox.get()
             if kind == "line":
                 self.say(value)
+            elif kind == "ready":
+                self.ready.set()
             else:
                 self.report = RunReport.from_dict(value)
                 self.done.set()
