@@ -1,4 +1,5 @@
-"""`make bench`: how fast the contract run is, what each caught drift costs, and how it compares with `st run`.
+"""`make bench`: how fast the contract run is, what each caught drift costs, how it compares with `st run`, and the
+latency `contracts proxy` adds (`benchmarks.proxy`).
 
 Every measurement runs in this one process tree on the built-in fakes, so nothing is billed. Timings are medians
 of repeated runs (the machine is noisy); the Markdown table and `bench.json` are written to the output folder.
@@ -22,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.proxy import measure_proxy
 from benchmarks.render import render, summarize
 from contracts.checks import Exchange, enabled, judge
 from contracts.engine import run_layers
@@ -214,6 +216,7 @@ def measure(seed: int, max_examples: int, repeats: int, batches: int) -> dict[st
         check = measure_check(seed, max_examples, repeats, scratch)
         loopback = {p: measure_loopback(p, seed, max_examples, repeats, scratch) for p in names()}
         verified = measure_verify(seed, max_examples, repeats, scratch)
+        proxy = measure_proxy(repeats, scratch)
     validation = measure_validation(seed, max_examples, batches)
     started = time.perf_counter()
     selftest = evaluate(names(), seed, max_examples)
@@ -231,6 +234,7 @@ def measure(seed: int, max_examples: int, repeats: int, batches: int) -> dict[st
         "loopback": loopback,
         "validation": validation,
         "verify": verified,
+        "proxy": proxy,
         "selftest": {"seconds": time.perf_counter() - started, "entries": drift},
     }
 

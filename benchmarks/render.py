@@ -5,6 +5,8 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+from benchmarks.proxy import render_proxy, summarize_proxy
+
 CHECK_TARGET_SECONDS = 10.0
 VALIDATION_TARGET_MS = 1.0
 VERIFY_TARGET_PER_SECOND = 2000
@@ -93,6 +95,8 @@ def summarize(raw: dict[str, Any]) -> dict[str, Any]:
         "drift": drift,
         "selftest_seconds": round(raw["selftest"]["seconds"], 2),
         "targets": targets,
+        # Older raw files (and the test case) predate the proxy.
+        **({"proxy": summarize_proxy(raw["proxy"])} if "proxy" in raw else {}),
     }
 
 
@@ -152,4 +156,6 @@ def render(bench: dict[str, Any]) -> str:
             f"Requests until a drift is caught ({name}): median {d['median_requests'] or 0:g}, max {d['max_requests']} "
             f"({d['caught']}/{d['total']} entries caught)."
         )
+    if "proxy" in bench:
+        lines += ["", render_proxy(bench["proxy"])]
     return "\n".join(lines)

@@ -21,6 +21,7 @@ COMMANDS = {
     "report": ("contracts.report", "run"),
     "selftest": ("contracts.selftest", "run"),
     "verify": ("contracts.traffic.verify", "run"),
+    "proxy": ("contracts.proxy.command", "run"),
 }
 
 
@@ -87,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--report-dir", default="reports", metavar="DIR", help="where drift.json and its renderings go")
     verify.add_argument("--baseline-dir", default=None, metavar="DIR", help="known drift to mark as known")
     verify.add_argument("--spec-dir", default=None, metavar="DIR", help="read <provider>/openapi.yaml from here")
+    from contracts.proxy.command import add_arguments as add_proxy_arguments
+
+    proxy = sub.add_parser("proxy", help="check an application's vendor traffic as it flows through")
+    add_proxy_arguments(proxy)
 
     return parser
 

@@ -80,3 +80,21 @@ def test_the_served_fake_counts_every_request_it_answers() -> None:
         second = httpx.post(f"{base_url}/api/v1/llm/responses/resp_unknown0/cancel")
 
     assert (first.status_code, second.status_code, counter.count) == (404, 401, 2)
+
+
+def test_the_proxy_summary_takes_medians_of_repeats_of_the_added_latency_and_judges_each_target() -> None:
+    from benchmarks.proxy import render_proxy, summarize_proxy
+
+    samples = [
+        {"direct": {"p50": 1.0, "p99": 4.0}, "proxied": {"p50": 2.5, "p99": 9.0}},
+        {"direct": {"p50": 1.2, "p99": 5.0}, "proxied": {"p50": 4.0, "p99": 20.0}},
+        {"direct": {"p50": 0.8, "p99": 3.0}, "proxied": {"p50": 2.0, "p99": 10.0}},
+    ]
+    summary = summarize_proxy({"rate": 200, "seconds": 3.0, "samples": samples})
+    assert summary["p50"] == {"direct_ms": 1.0, "proxied_ms": 2.5, "added_ms": 1.5, "target_ms": 2.0, "met": True}
+    assert summary["p99"] == {"direct_ms": 4.0, "proxied_ms": 10.0, "added_ms": 7.0, "target_ms": 10.0, "met": True}
+    summary["p99"]["met"] = False
+    assert render_proxy(summary).splitlines()[-2:] == [
+        "| p50 | 1.00 ms | 2.50 ms | 1.50 ms | <= 2 ms | yes |",
+        "| p99 | 4.00 ms | 10.00 ms | 7.00 ms | <= 10 ms | NO |",
+    ]

@@ -103,13 +103,18 @@ def _handler_class(handle: Handler, fake: Fake, host: str) -> type[BaseHTTPReque
     return _Relay
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's backlog of 5 resets connections when an application opens hundreds at once.
+    request_queue_size = 1024
+
+
 @contextmanager
 def serve(
     fake: Fake, host: str = "127.0.0.1", port: int = 0, wrap: Callable[[Handler], Handler] | None = None
 ) -> Iterator[str]:
     """Serve `fake` on loopback in a background thread; yields the base URL (with the vendor's path prefix)."""
     handle = wrap(fake.handle) if wrap else fake.handle
-    server = ThreadingHTTPServer((host, port), _handler_class(handle, fake, host))
+    server = _Server((host, port), _handler_class(handle, fake, host))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

@@ -61,7 +61,7 @@ class Layer(StrEnum):
     SCENARIO = "scenario"
     STATEFUL = "stateful"
     GENERATED = "generated"
-    TRAFFIC = "traffic"  # recorded traffic judged by `contracts verify`
+    TRAFFIC = "traffic"  # recorded or passing traffic, judged by `contracts verify` or `contracts proxy`
 
 
 class Target(StrEnum):
@@ -71,6 +71,7 @@ class Target(StrEnum):
     LIVE = "live"
     REPLAY = "replay"  # a recorded live run judged again offline
     TRAFFIC = "traffic"  # HAR files and cassettes judged by `contracts verify`
+    PROXY = "proxy"  # an application's traffic to the upstream, seen by `contracts proxy`
 
 
 class Status(StrEnum):
