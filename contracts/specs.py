@@ -171,7 +171,11 @@ class Spec:
                 found = None
             self._fast_validators[schema_pointer] = found
         validator = self._fast_validators[schema_pointer]
-        return validator is not None and bool(validator.is_valid(instance))
+        try:
+            return validator is not None and bool(validator.is_valid(instance))
+        except UnicodeEncodeError:
+            # A lone surrogate in vendor JSON cannot cross into Rust; python-jsonschema judges such a body alone.
+            return False
 
     def validator(self, schema_pointer: str) -> Draft202012Validator:
         """A validator for the schema at `schema_pointer`, with refs resolving into this document (cached)."""
