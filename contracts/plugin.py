@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from contracts.model import RunReport, Status
-from contracts.options import add_arguments, check_options, values
+from contracts.options import add_arguments, suite_options, values
 from contracts.run import ProviderRun
 from contracts.settings import Settings, settings_from_options
 from contracts.targets import build_run, finish_report
@@ -24,12 +24,12 @@ REPORT_KEY = pytest.StashKey[RunReport]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Register the contract-run options: the same declaration `contracts check` renders."""
     group = parser.getgroup("contracts", "contract run against provider fakes or live endpoints")
-    add_arguments(group.addoption, check_options(), PREFIX)
+    add_arguments(group.addoption, suite_options(), PREFIX)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Resolve settings once; a bare `pytest --provider …` runs the contract suite."""
-    options = values(config, check_options(), PREFIX)
+    options = values(config, suite_options(), PREFIX)
     if options["list_checks"]:
         from contracts.checks import listing
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from contracts.errors import ConfigError
 from contracts.providers import parse
 
 TARGETS = ("mock", "live")
+FORMATS = ("text", "github")
 MOCK_MAX_EXAMPLES = 25
 LIVE_BUDGET = 60
 LIVE_CREATE_BUDGET = 3
@@ -47,6 +49,7 @@ class Settings:
     backoff: float = BACKOFF
     max_backoff: float = MAX_BACKOFF
     exclude_checks: tuple[str, ...] = ()
+    output_format: str = "text"
     # When the run began (monotonic): the deadline covers the whole run, not each provider on its own.
     started: float | None = field(default=None, compare=False)
 
@@ -143,6 +146,10 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
     }
     if paths["spec_dir"] is not None and not paths["spec_dir"].is_dir():
         raise ConfigError(f"--spec-dir {paths['spec_dir']} is not a folder", "pass a folder of <provider>/openapi.yaml")
+    # GitHub sets GITHUB_ACTIONS=true in every workflow step: annotations are then what a reader of the run sees.
+    output_format = options.get("format") or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if output_format not in FORMATS:
+        raise ConfigError(f"unknown --format {output_format!r}", "use --format text or --format github")
     excluded = tuple(options.get("exclude_check") or ())
     if excluded:
         from contracts.checks import registry
@@ -168,5 +175,6 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
         backoff=_seconds("backoff", options.get("backoff"), BACKOFF, zero=True),
         max_backoff=_seconds("max-backoff", options.get("max_backoff"), MAX_BACKOFF, zero=True),
         exclude_checks=excluded,
+        output_format=output_format,
         started=time.monotonic(),
     )
