@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+# Sample projects are run by tests of their own (with pytester), never collected as part of this suite.
+collect_ignore_glob = ["tests/cases/*"]
+pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(autouse=True)
