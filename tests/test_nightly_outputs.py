@@ -59,11 +59,16 @@ def line_by_indentation(path: Path, pointer: str) -> int:
     return start
 
 
+def report_issue(tmp_path: Path, case: str, provider: str) -> int:
+    """`contracts report issue` on a report dir holding one of the fixed reports."""
+    shutil.copy(CASES / f"{case}.json", tmp_path / "drift.json")
+    return main(["report", "issue", str(tmp_path), "--provider", provider])
+
+
 def test_the_issue_body_lists_new_and_expired_drift_with_repros_and_collapses_known_drift(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    shutil.copy(CASES / "mixed.json", tmp_path / "drift.json")
-    assert main(["report", "issue", str(tmp_path), "--provider", "mka1"]) == 1
+    assert report_issue(tmp_path, "mixed", "mka1") == 1
     body = capsys.readouterr().out
     golden("mka1-issue.md", body)
     assert body.count("```sh\ncurl -X ") == 4
@@ -73,8 +78,7 @@ def test_the_issue_body_lists_new_and_expired_drift_with_repros_and_collapses_kn
 def test_a_clean_provider_gives_exit_0_so_the_nightly_closes_its_issue(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    shutil.copy(CASES / "clean.json", tmp_path / "drift.json")
-    assert main(["report", "issue", str(tmp_path), "--provider", "yandex"]) == 0
+    assert report_issue(tmp_path, "clean", "yandex") == 0
     body = capsys.readouterr().out
     assert "## New and expired drift (0)\n\nNone.\n\n## Known drift (0)\n\nNone.\n" in body
 
@@ -82,15 +86,13 @@ def test_a_clean_provider_gives_exit_0_so_the_nightly_closes_its_issue(
 def test_an_unavailable_provider_gives_exit_3_so_the_issue_is_left_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    shutil.copy(CASES / "mixed.json", tmp_path / "drift.json")
-    assert main(["report", "issue", str(tmp_path), "--provider", "yandex"]) == 3
+    assert report_issue(tmp_path, "mixed", "yandex") == 3
 
 
 def test_a_provider_missing_from_the_report_is_one_line_and_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    shutil.copy(CASES / "clean.json", tmp_path / "drift.json")
-    assert main(["report", "issue", str(tmp_path), "--provider", "openai"]) == 2
+    assert report_issue(tmp_path, "clean", "openai") == 2
     assert capsys.readouterr().err == (
         "error: the report has no provider 'openai' (it has: yandex, mka1); pass one of those\n"
     )
