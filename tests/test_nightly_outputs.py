@@ -18,6 +18,7 @@ import pytest
 from contracts.cli import main
 from contracts.report.annotations import render_annotations
 from contracts.report.document import read_report
+from contracts.settings import settings_from_options
 
 ROOT = Path(__file__).parents[1]
 CASES = ROOT / "tests" / "cases" / "reports"
@@ -158,8 +159,19 @@ def test_check_annotates_new_drift_by_default_in_github_actions(
         a.startswith(f"::error file=specs/mka1/openapi.yaml,line={line},title=enum-violation drift in mka1 ")
         for a in annotations
     ), annotations
-    text = main([*args, "--report-dir", str(tmp_path), "--baseline-dir", str(tmp_path), "--format", "text"])
-    assert text == 1 and not [line for line in capsys.readouterr().out.splitlines() if line.startswith("::")]
+    assert [line for line in out.splitlines() if line.startswith("::warning")] == []
+
+
+@pytest.mark.parametrize(
+    ("environment", "given", "expected"),
+    [("true", None, "github"), ("true", "text", "text"), (None, None, "text"), (None, "github", "github")],
+)
+def test_the_format_is_github_in_github_actions_unless_text_is_asked_for(
+    monkeypatch: pytest.MonkeyPatch, environment: str | None, given: str | None, expected: str
+) -> None:
+    if environment is not None:
+        monkeypatch.setenv("GITHUB_ACTIONS", environment)
+    assert settings_from_options({"format": given}, default_seed=1).output_format == expected
 
 
 def test_an_unknown_format_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
