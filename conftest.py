@@ -14,6 +14,12 @@ collect_ignore_glob = ["tests/cases/*"]
 pytest_plugins = ["pytester"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long tests first: xdist hands tests out in this order, so two workers then finish together instead of
+    one running the self-test alone at the end while the other waits."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fail any connection to a host other than loopback, naming the host."""

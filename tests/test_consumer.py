@@ -24,6 +24,7 @@ def sample(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_cancel_app_drifted=drifted)
 
 
+@pytest.mark.slow
 def test_the_sample_passes_on_clean_fakes_and_fails_where_a_drift_it_cannot_survive_is_switched_on(
     pytester: pytest.Pytester,
 ) -> None:
