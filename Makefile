@@ -1,7 +1,8 @@
 # Every target creates or refreshes .venv itself, so a fresh clone needs only python3 (3.11+).
 PYTHON ?= python3
-# Two workers: the suite is mostly waiting on loopback servers and subprocesses, and CI has 2 cores.
-PYTEST_ARGS ?= -n 2
+# Two workers: the suite is mostly waiting on loopback servers and subprocesses, and CI has 2 cores. loadgroup keeps
+# the modules marked xdist_group (one expensive module fixture each) on one worker, so that fixture runs once.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

@@ -9,6 +9,15 @@ from typing import Any
 import pytest
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+# Sample projects are run by tests of their own (with pytester), never collected as part of this suite.
+collect_ignore_glob = ["tests/cases/*"]
+pytest_plugins = ["pytester"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long tests first: xdist hands tests out in this order, so two workers then finish together instead of
+    one running the self-test alone at the end while the other waits."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)

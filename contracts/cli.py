@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     diff = report_sub.add_parser("diff", help="what changed between two drift.json files")
     diff.add_argument("old")
     diff.add_argument("new")
+    issue = report_sub.add_parser("issue", help="the body of a provider's nightly GitHub issue, from a report dir")
+    issue.add_argument("dir", metavar="DIR", help="a report dir from `contracts check`")
+    issue.add_argument("--provider", required=True, help=" or ".join(names()))
 
     selftest = sub.add_parser("selftest", help="prove every catalogue drift is caught")
     add_run_options(selftest)

@@ -11,6 +11,7 @@ anything; JSON goes through `contracts.body.parse_json`, which measures depth be
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,18 @@ MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 100
 # The C event parser when PyYAML was built with libyaml: the pre-scan is then a small fraction of the load.
 _EVENT_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def package_path(*parts: str) -> Path:
+    """A file or folder shipped inside the `contracts` package, found with importlib.resources.
+
+    The wheel is installed unpacked (it is not zip-safe), so the resource is a real path that specs and
+    readers can hold; a zipped install is refused by name rather than failing later on a missing file.
+    """
+    found = resources.files("contracts").joinpath(*parts)
+    if not isinstance(found, Path):
+        raise ConfigError(f"the contracts package is not installed as files ({found})", "install it with pip")
+    return found
 
 
 class DatesAsStrings(yaml.SafeLoader):

@@ -23,6 +23,9 @@ class Option:
     default: Any = None
     metavar: str | None = None
     kind: str = "value"  # `value`, `repeat` (may be given many times) or `switch` (on when present)
+    # Options about how `contracts check` prints are not pytest options: a generic name such as `--format`
+    # would collide with other plugins in any project that has this package installed.
+    pytest: bool = True
 
     @property
     def dest(self) -> str:
@@ -99,7 +102,20 @@ def check_options() -> tuple[Option, ...]:
         ),  # fmt: skip
         Option("--record", "write every exchange as DIR/<provider>.har (HAR 1.2, credentials removed)", None, "DIR"),
         Option("--from", "the --record folder a --target replay run judges again", None, "DIR"),
+        Option(
+            "--format",
+            "text, or github for workflow annotations at the spec line of each new drift"
+            " (default: github when GITHUB_ACTIONS=true)",
+            None,
+            "FORMAT",
+            pytest=False,
+        ),
     )
+
+
+def suite_options() -> tuple[Option, ...]:
+    """The options the pytest plugin declares (and `contracts check` passes on to pytest)."""
+    return tuple(option for option in check_options() if option.pytest)
 
 
 class _Adds(Protocol):

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from contracts import consumer
 from contracts.model import RunReport, Status
-from contracts.options import add_arguments, check_options, values
+from contracts.options import add_arguments, suite_options, values
 from contracts.run import ProviderRun
 from contracts.settings import Settings, settings_from_options
 from contracts.targets import build_run, finish_report
@@ -19,30 +20,38 @@ PREFIX = "contracts_"
 SETTINGS_KEY = pytest.StashKey[Settings]()
 RUNS_KEY = pytest.StashKey[dict[str, ProviderRun]]()
 REPORT_KEY = pytest.StashKey[RunReport]()
+EXPLICIT_KEY = pytest.StashKey[bool]()
+
+# pytest finds a plugin's fixtures among its module attributes: one `<provider>_fake` per registered provider.
+globals().update(consumer.fixtures())
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Register the contract-run options: the same declaration `contracts check` renders."""
     group = parser.getgroup("contracts", "contract run against provider fakes or live endpoints")
-    add_arguments(group.addoption, check_options(), PREFIX)
+    add_arguments(group.addoption, suite_options(), PREFIX)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Resolve settings once; a bare `pytest --provider …` runs the contract suite."""
-    options = values(config, check_options(), PREFIX)
+    options = values(config, suite_options(), PREFIX)
     if options["list_checks"]:
         from contracts.checks import listing
 
         pytest.exit(listing(), returncode=0)
+    config.addinivalue_line("markers", consumer.MARKER_HELP)
     explicit = options["provider"] is not None or options["target"] is not None
+    config.stash[EXPLICIT_KEY] = explicit
     if explicit and config.args_source == pytest.Config.ArgsSource.TESTPATHS:
         config.args[:] = [str(SUITE)]
     config.stash[SETTINGS_KEY] = settings_from_options(options, default_seed=random.randrange(2**31))
     config.stash[RUNS_KEY] = {}
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    """Show the seed, so any run can be reproduced."""
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Show the seed of a contract run, so it can be reproduced; other projects' headers stay as they were."""
+    if not config.stash.get(EXPLICIT_KEY, False):
+        return None
     settings = config.stash[SETTINGS_KEY]
     return f"contracts: providers={','.join(settings.providers)} target={settings.target} seed={settings.seed}"
 

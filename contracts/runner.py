@@ -13,7 +13,7 @@ import pytest
 from contracts.errors import EXIT_OK, EXIT_USAGE, ContractsError
 from contracts.fields import iter_fields
 from contracts.model import RunReport
-from contracts.options import check_options, values
+from contracts.options import check_options, suite_options, values
 from contracts.plugin import REPORT_KEY, SUITE
 from contracts.settings import settings_from_options
 from contracts.specs import Spec, load_spec, resolve_pointer
@@ -53,7 +53,7 @@ def pytest_args(options: dict[str, object], seed: int) -> list[str]:
     """The pytest command line equivalent to a `contracts check` invocation."""
     argv = [str(SUITE), "-q", "--no-header", "--assert=plain", "-p", "no:cacheprovider", "-p", "no:schemathesis"]
     argv += ["--tb=no", "-rf", "-W", "ignore::pytest.PytestUnknownMarkWarning"]
-    for option in check_options():
+    for option in suite_options():
         argv += option.as_argv(seed if option.dest == "seed" else options.get(option.dest))
     return argv
 
@@ -96,4 +96,8 @@ def run(args: argparse.Namespace) -> int:
     if settings.report_dir is not None:
         names = ", ".join(str(settings.report_dir / name) for name in REPORT_FILES)
         print(f"reports: {names}", flush=True)
+    if settings.output_format == "github":
+        from contracts.report.annotations import render_annotations
+
+        print(render_annotations(capture.report), end="", flush=True)
     return capture.report.exit_code()

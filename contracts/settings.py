@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from contracts.model import FailOn
 from contracts.providers import get, parse
 
 TARGETS = ("mock", "live", "replay")
+FORMATS = ("text", "github")
 MOCK_MAX_EXAMPLES = 25
 LIVE_BUDGET = 60
 LIVE_CREATE_BUDGET = 3
@@ -57,6 +59,7 @@ class Settings:
     judge_impact: bool = True
     record_dir: Path | None = None
     replay_dir: Path | None = None
+    output_format: str = "text"
     # When the run began (monotonic): the deadline covers the whole run, not each provider on its own.
     started: float | None = field(default=None, compare=False)
 
@@ -171,6 +174,10 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
     _check_recording(target, paths["record"], paths["from"])
     if paths["spec_dir"] is not None and not paths["spec_dir"].is_dir():
         raise ConfigError(f"--spec-dir {paths['spec_dir']} is not a folder", "pass a folder of <provider>/openapi.yaml")
+    # GitHub sets GITHUB_ACTIONS=true in every workflow step: annotations are then what a reader of the run sees.
+    output_format = options.get("format") or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if output_format not in FORMATS:
+        raise ConfigError(f"unknown --format {output_format!r}", "use --format text or --format github")
     excluded = tuple(options.get("exclude_check") or ())
     if excluded:
         from contracts.checks import registry
@@ -202,6 +209,7 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
         fail_on=_fail_on(options.get("fail_on"), providers),
         record_dir=paths["record"],
         replay_dir=paths["from"],
+        output_format=output_format,
         started=time.monotonic(),
     )
 

@@ -17,7 +17,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from contracts.errors import SpecError
-from contracts.loader import load_yaml
+from contracts.loader import load_yaml, package_path
 
 # The operations every vendor spec has (specs/README.md); the suite drives them and the fakes serve them.
 OPERATION_IDS = ("createResponse", "getResponse", "cancelResponse")
@@ -28,8 +28,12 @@ JsonObject = dict[str, Any]
 
 
 def spec_root(spec_dir: Path | None = None) -> Path:
-    """The folder holding `<provider>/openapi.yaml`: `spec_dir` (`--spec-dir`) when given, else the shipped specs."""
-    return spec_dir if spec_dir is not None else Path(__file__).resolve().parent.parent / "specs"
+    """The folder holding `<provider>/openapi.yaml`: `spec_dir` (`--spec-dir`) when given, else the shipped specs.
+
+    The shipped specs are package data (`contracts/data/specs`); in a checkout that folder links to the
+    repository's `specs/`, and resolving the link keeps every report and annotation pointing at that file.
+    """
+    return spec_dir if spec_dir is not None else package_path("data", "specs").resolve()
 
 
 def escape(token: str) -> str:

@@ -64,6 +64,10 @@ def run(argv: list[str], report_dir: Path | None = None) -> Step:
     return Step(code, out.getvalue(), report, report_dir or Path())
 
 
+# One xdist worker runs the whole module (`--dist loadgroup`), so its journey of contract runs is built once.
+pytestmark = pytest.mark.xdist_group("journey")
+
+
 @pytest.fixture(scope="module")
 def journey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Journey]:
     root = tmp_path_factory.mktemp("journey")

@@ -417,6 +417,7 @@ def test_a_drift_json_that_is_not_json_is_one_line_and_exit_two(
     )
 
 
+@pytest.mark.slow
 def test_a_real_clean_run_contradicts_no_spec_of_its_own(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # A clean fake sends `error: null`: the required children of a null-only parent are not "missing".
     assert main(["check", "--seed", "2", "--max-examples", "5", "--report-dir", str(tmp_path)]) == 0

@@ -32,6 +32,7 @@ def check(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
     return code, report
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", ["1", "2", "3"])
 def test_clean_fakes_show_no_drift_for_any_provider(tmp_path: Path, seed: str) -> None:
     code, report = check(tmp_path, "--seed", seed)
@@ -78,6 +79,7 @@ def test_repro_commands_are_curl_with_placeholders_and_no_secret(
     assert SECRET not in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_run(tmp_path: Path) -> None:
     def stable(report: dict[str, Any]) -> list[Any]:
         return [{k: v for k, v in p.items() if k != "duration_seconds"} for p in report["providers"]]

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[1]
 
 
@@ -15,6 +17,7 @@ def pytest_run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_pytest_with_a_provider_runs_the_contract_suite_and_shows_the_seed() -> None:
     result = pytest_run("--provider", "mka1", "--seed", "9")
     assert result.returncode == 0, result.stdout
@@ -23,6 +26,7 @@ def test_pytest_with_a_provider_runs_the_contract_suite_and_shows_the_seed() -> 
     assert "14 passed" in result.stdout
 
 
+@pytest.mark.slow
 def test_a_planted_drift_fails_the_test_of_the_layer_that_found_it() -> None:
     result = pytest_run("contracts/suite.py", "--provider", "yandex", "--seed", "9", "--drift", "cancel-server-error")
     assert result.returncode == 1

@@ -28,6 +28,10 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 INSTALL = "apt-get update -qq && apt-get install -y -qq chromium"
 
 
+# One xdist worker runs the whole module (`--dist loadgroup`), so Chromium is started for the module's pages once.
+pytestmark = pytest.mark.xdist_group("browser")
+
+
 @pytest.fixture(scope="session")
 def chromium() -> str:
     """The Chromium binary, installed from Debian's package on first use when we can."""

@@ -28,6 +28,7 @@ def survivors(result: Result) -> list[str]:
     return [line.strip() for line in render_table(result).splitlines() if line.startswith("  ")]
 
 
+@pytest.mark.slow
 def test_every_catalogue_entry_is_caught_and_every_clean_run_stays_clean() -> None:
     result = evaluate(names(), SEED)
     entries = sum(len(load_catalogue(provider)) for provider in names())
@@ -139,6 +140,7 @@ def test_the_command_prints_the_table_writes_the_report_and_exits_1_when_an_entr
     assert json.loads(report.read_text(encoding="utf-8")) == to_dict(fixed_result())
 
 
+@pytest.mark.slow
 def test_the_plain_engine_finds_what_the_pytest_suite_finds(tmp_path: Path) -> None:
     options = ["--provider", "yandex", "--seed", str(SEED), "--budget", "60", "--create-budget", "3"]
     options += ["--drift", "cancel-status-canceled", "--report-dir", str(tmp_path)]

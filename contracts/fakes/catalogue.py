@@ -13,10 +13,11 @@ import yaml
 
 from contracts.drift import KINDS
 from contracts.errors import ConfigError
+from contracts.loader import package_path
 from contracts.providers import get, names
 from contracts.specs import OPERATION_IDS
 
-CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
+CATALOGUE_PATH = package_path("fakes", "catalogue.yaml")
 # What `switch_off` can turn off in the fake's logic (see core.Fake); each is scoped to the entry's operation.
 BEHAVIOURS = (
     "auth",

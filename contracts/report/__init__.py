@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from contracts.errors import ConfigError
 from contracts.model import RunReport
 from contracts.settings import Settings
 
@@ -38,11 +39,26 @@ def write_reports(report: RunReport, settings: Settings) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """`contracts report diff OLD NEW`: what appeared, disappeared or changed between two reports."""
+    """`contracts report diff OLD NEW` or `contracts report issue DIR --provider P`."""
     from contracts.report.diff import diff_reports, render_diff
     from contracts.report.document import read_report
+
+    if args.report_command == "issue":
+        return print_issue(read_report(Path(args.dir) / "drift.json"), args.provider)
 
     old, new = read_report(Path(args.old)), read_report(Path(args.new))
     changes = diff_reports(old, new)
     print(render_diff(changes), end="")
     return 1 if any(change.appeared for change in changes) else 0
+
+
+def print_issue(report: RunReport, provider: str) -> int:
+    """Print the issue body; the exit code is the provider's own (1 drift to file, 3 unavailable, 0 clean)."""
+    from contracts.report.issue import render_issue
+
+    entry = report.provider(provider)
+    if entry is None:
+        listed = ", ".join(p.provider for p in report.providers) or "none"
+        raise ConfigError(f"the report has no provider {provider!r} (it has: {listed})", "pass one of those")
+    print(render_issue(report, entry), end="")
+    return report.with_providers((entry,)).exit_code()
