@@ -33,7 +33,8 @@ def check(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", ["1", "2", "3"])
+# One seed through the whole CLI; the self-test's clean runs cover five more seeds per provider and budget.
+@pytest.mark.parametrize("seed", ["1"])
 def test_clean_fakes_show_no_drift_for_any_provider(tmp_path: Path, seed: str) -> None:
     code, report = check(tmp_path, "--seed", seed)
     assert code == 0
