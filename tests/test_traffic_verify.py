@@ -151,3 +151,16 @@ def test_retried_truncated_and_streamed_answers_are_not_judged_and_say_why(tmp_p
         f"{tmp_path / 'odd.har'} entry 2: the recording holds only part of the body (20 of {size:,} bytes)",
         f"{tmp_path / 'odd.har'} entry 3: a streamed (text/event-stream) body is not judged",
     ])  # fmt: skip
+
+
+def test_recorded_drift_carries_the_sdk_judges_impact_like_a_live_run(tmp_path: Path) -> None:
+    # The openai SDK types `status` as an open string: a cancelled response reading "canceled" still parses.
+    code, document = verify(
+        tmp_path, str(CASES / "mitmproxy-yandex-cancel-status-canceled.har"), "--provider", "yandex"
+    )
+    [entry] = document["providers"]
+    assert code == 1
+    assert {(r["kind"], r["location"], r["impact"]["sdk"]) for r in entry["drift"]} == {
+        ("enum-violation", "/status", "sdk-accepts"),
+        ("behavior", "/status", "sdk-accepts"),  # the retrieve after it disagrees with the cancel, too
+    }

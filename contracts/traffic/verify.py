@@ -29,7 +29,7 @@ from contracts.run import ProviderRun
 from contracts.scenarios import state_difference, value_at
 from contracts.settings import Settings
 from contracts.specs import Spec, load_spec
-from contracts.targets import finish_report
+from contracts.targets import finish_report, with_impacts
 from contracts.traffic.cassette import is_cassette, read_cassette
 from contracts.traffic.har import read_har
 from contracts.traffic.match import Matched, Matcher, split
@@ -86,7 +86,7 @@ def judge_exchange(run: ProviderRun, matched: Matched, sequence: _Sequence) -> N
         secrets=run.secrets,
     )
     exchange = Exchange(run.spec, where, matched.operation, response, matched.path_params)
-    run.add(judge(exchange, run.active))
+    run.add(judge(exchange, run.active), response)
     run.observed.add(operation_id, recorded.status, exchange.parsed)
     run.coverage.add(operation_id, recorded.status, exchange.parsed)
     _sequence(run, exchange, sequence)
@@ -106,7 +106,8 @@ def _sequence(run: ProviderRun, exchange: Exchange, sequence: _Sequence) -> None
             run.add([make_record(exchange.where, kind=Kind.BEHAVIOR, location=location,
                                  expected="200 with the same terminal object",
                                  actual=f"{exchange.status}" if not location else value_at(body, location),
-                                 message="a second cancel is not idempotent", basis=Basis.ASSUMED)])  # fmt: skip
+                                 message="a second cancel is not idempotent", basis=Basis.ASSUMED)],
+                    exchange.response)  # fmt: skip
     elif operation_id == "cancelResponse" and exchange.status == 200 and isinstance(body, dict):
         sequence.cancelled[response_id] = body
     elif operation_id == "getResponse" and before is not None and exchange.status == 200:
@@ -115,7 +116,7 @@ def _sequence(run: ProviderRun, exchange: Exchange, sequence: _Sequence) -> None
             run.add([make_record(exchange.where, kind=Kind.BEHAVIOR, location=location,
                                  expected=value_at(before, location), actual=value_at(body, location),
                                  message="retrieve disagrees with the cancel it follows",
-                                 basis=Basis.ASSUMED)])  # fmt: skip
+                                 basis=Basis.ASSUMED)], exchange.response)  # fmt: skip
 
 
 def recorded_secrets(exchanges: Iterable[Recorded]) -> tuple[str, ...]:
@@ -145,7 +146,9 @@ def verify(paths: Sequence[Path], settings: Settings) -> RunReport:
         )
     secrets = recorded_secrets(exchanges)
     runs = {
-        p: new_run(p, specs[p], secrets=secrets) for p in settings.providers if any(m.provider == p for m in matched)
+        p: with_impacts(new_run(p, specs[p], secrets=secrets), settings)
+        for p in settings.providers
+        if any(m.provider == p for m in matched)
     }
     sequences = {provider: _Sequence() for provider in runs}
     for path in paths:
