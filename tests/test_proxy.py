@@ -17,7 +17,7 @@ from mka1 import SDK
 
 from contracts.fakes import ManualClock, make_fake, serve
 from contracts.fakes.server import DropConnection, Handler
-from contracts.model import Kind, Layer, Status, Target
+from contracts.model import ImpactKind, Kind, Layer, Status, Target
 from contracts.proxy.forward import Mode
 from contracts.proxy.server import Proxy, build
 
@@ -98,6 +98,8 @@ def test_an_sdk_sees_the_same_answers_through_the_proxy_and_the_proxy_reports_th
     assert [(r.operation, r.status_code, r.kind, r.location, r.layer) for r in result.drift] == [
         ("cancelResponse", 200, kind, location, Layer.TRAFFIC)
     ]
+    # The same SDK the application uses judged the drift, and read the answer without complaint.
+    assert [r.impact.sdk for r in result.drift] == [ImpactKind.SDK_ACCEPTS]
     assert (result.status, result.target, result.requests) == (Status.DRIFT, Target.PROXY, len(direct))
     assert lines == [f"drift: {provider} cancelResponse 200 {kind} {location} (error): {result.drift[0].message}"]
 

@@ -26,7 +26,19 @@ from contracts.coverage import CoverageCounter
 from contracts.drift import Where
 from contracts.errors import ConfigError
 from contracts.escape import terminal
-from contracts.model import DriftRecord, Layer, ProviderResult, RunReport, Severity, Status, Stopped, StopReason, Target
+from contracts.impact import Impacts
+from contracts.model import (
+    DriftRecord,
+    FailOn,
+    Layer,
+    ProviderResult,
+    RunReport,
+    Severity,
+    Status,
+    Stopped,
+    StopReason,
+    Target,
+)
 from contracts.providers import Profile
 from contracts.redact import AUTH_SCHEMES, is_secret_header, redact, redact_record
 from contracts.run import Observed
@@ -154,6 +166,10 @@ class Judging:
             found = [redact_record(dataclasses.replace(r, reproduce=reproduce), self.secret_values) for r in found]
         for record in found:
             known = self.records.get(record.fingerprint)
+            if known is None:
+                # Client impact as in every other run: the SDK judge reads the answer that showed the drift first.
+                impacts = Impacts(self.profile.name, self.spec, (), FailOn.ERROR, self.secret_values)
+                record = impacts.assess(record, response)
             self.records[record.fingerprint] = known.merged(record) if known else record
             if known is None:
                 self.say(self.line(record))
