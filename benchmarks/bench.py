@@ -63,7 +63,7 @@ def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> t
 
 
 def measure_check(seed: int, max_examples: int, repeats: int, scratch: Path) -> list[dict[str, Any]]:
-    """`contracts check` on both providers' in-process fakes, as `make check` runs it."""
+    """`contracts check` on every provider's in-process fakes, as `make check` runs it."""
     samples = []
     for index in range(repeats):
         out = scratch / f"check-{index}"
