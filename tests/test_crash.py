@@ -29,7 +29,7 @@ def install(monkeypatch: pytest.MonkeyPatch, name: str, exc: Exception, layer: L
 
 
 def run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object], str]:
-    code = main(["check", "--provider", "mka1", "--seed", "1", "--report-dir", str(tmp_path)])
+    code = main(["check", "--provider", "mka1", "--seed", "1", "--max-examples", "5", "--report-dir", str(tmp_path)])
     [entry] = json.loads((tmp_path / "drift.json").read_text(encoding="utf-8"))["providers"]
     return code, entry, capsys.readouterr().out
 

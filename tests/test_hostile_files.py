@@ -164,8 +164,8 @@ def test_a_run_with_a_broken_history_entry_warns_once_and_still_writes_every_rep
     history = tmp_path / "history"
     history.mkdir()
     (history / "20200101T000000Z.json").write_text("[" * 100_000, encoding="utf-8")
-    code = main(["check", "--provider", "mka1", "--seed", "1", "--report-dir", str(tmp_path / "r"),
-                 "--history", str(history)])  # fmt: skip
+    code = main(["check", "--provider", "mka1", "--seed", "1", "--max-examples", "5",
+                 "--report-dir", str(tmp_path / "r"), "--history", str(history)])  # fmt: skip
     err = capsys.readouterr().err
     assert (code, err) == (0, f"warning: skipped unreadable history entries in {history}: 20200101T000000Z.json\n")
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["drift.json", "drift.md", "junit.xml", "report.html"]
