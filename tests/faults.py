@@ -178,7 +178,17 @@ class _Server(ThreadingHTTPServer):
 def serve_faults(fake: Fake, faults: Sequence[Fault] = (), host: str = "127.0.0.1") -> Iterator[FaultyServer]:
     """Serve `fake` on loopback behind `faults`; yields the running server (its `url` has the vendor's prefix)."""
     state = FaultyServer("", tuple(faults))
-    server = _Server((host, 0), _handler_class(fake, state, host))
+    with serve_with_state(state, fake, _handler_class(fake, state, host), host) as running:
+        yield running
+
+
+@contextmanager
+def serve_with_state(state: Any, fake: Fake, handler: Any, host: str) -> Iterator[Any]:
+    """Serve `handler` on loopback in a thread; `state` gets the URL (with the vendor's prefix) and is yielded.
+
+    `state.stop` is set before shutting down, so handlers holding a connection open (hangs, trickles) let go.
+    """
+    server = _Server((host, 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     state.url = f"http://{host}:{server.server_address[1]}{urlsplit(fake.base_url).path}"

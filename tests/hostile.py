@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -23,6 +23,7 @@ import httpx
 
 from contracts.fakes import Fake
 from contracts.fakes.server import write_answer
+from tests.faults import serve_with_state
 
 MIB = 1024 * 1024
 # Vendor strings that try to fake a verdict, inject markup or break a document; placed in ids, values and names.
@@ -253,25 +254,9 @@ def _handler_class(fake: Fake, state: HostileServer, host: str) -> type[BaseHTTP
     return _Hostile
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Clients hang up on hostile answers on purpose; that is not worth a traceback."""
-
-
 @contextmanager
 def serve_hostile(fake: Fake, rules: Sequence[Rule], host: str = "127.0.0.1") -> Iterator[HostileServer]:
     """Serve `fake` on loopback with `rules` applied; yields the running server (its `url` has the vendor prefix)."""
     state = HostileServer("", tuple(rules))
-    server = _Server((host, 0), _handler_class(fake, state, host))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    state.url = f"http://{host}:{server.server_address[1]}{urlsplit(fake.base_url).path}"
-    try:
-        yield state
-    finally:
-        state.stop.set()
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_with_state(state, fake, _handler_class(fake, state, host), host) as running:
+        yield running
