@@ -8,6 +8,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -82,13 +83,19 @@ def test_repro_commands_are_curl_with_placeholders_and_no_secret(
 
 @pytest.mark.slow
 def test_the_same_seed_gives_the_same_run(tmp_path: Path) -> None:
-    def stable(report: dict[str, Any]) -> list[Any]:
+    """Two `contracts check` invocations, each its own process as a user or CI runs them, agree to the byte."""
+
+    def run(folder: Path) -> list[Any]:
+        command = [sys.executable, "-m", "contracts.cli", "check", "--seed", "11", "--drift",
+                   "cancel-missing-total-tokens", "--max-examples", "8", "--report-dir", str(folder),
+                   "--baseline-dir", str(folder)]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).parents[1])
+        assert done.returncode == 1, done.stderr
+        report = json.loads((folder / "drift.json").read_text())
+        assert report["seed"] == 11
         return [{k: v for k, v in p.items() if k != "duration_seconds"} for p in report["providers"]]
 
-    _, first = check(tmp_path / "a", "--seed", "11", "--drift", "cancel-missing-total-tokens")
-    _, second = check(tmp_path / "b", "--seed", "11", "--drift", "cancel-missing-total-tokens")
-    assert stable(first) == stable(second)
-    assert first["seed"] == 11
+    assert run(tmp_path / "a") == run(tmp_path / "b")
 
 
 def test_the_run_prints_the_seed_and_a_verdict_per_provider(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,23 +4,34 @@ retried attempts marked, no credential written; after a spec edit `report diff` 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from contracts.cli import main
 from contracts.traffic.har import read_har, read_log
-from tests.test_live import PLANTED, RETRIED, keys, leaks, live, serve  # noqa: F401  (keys is a fixture)
+from tests.test_live import PLANTED, RETRIED, Live, keys, leaks, serve  # noqa: F401  (keys is a fixture)
 
 ROOT = Path(__file__).parents[1]
 LIMITS = ("--request-timeout", "0.5", "--backoff", "0.01", "--max-backoff", "0.02")
 
 
+def contracts(*argv: str) -> subprocess.CompletedProcess[str]:
+    """`contracts` in a process of its own: a recording is made by one invocation and replayed by another, as users
+    do (two contract sessions in one process need not draw the same stateful cases for a seed)."""
+    return subprocess.run([sys.executable, "-m", "contracts.cli", *argv], capture_output=True, text=True,
+                          cwd=ROOT, env=os.environ.copy())  # fmt: skip
+
+
 def replay(tmp_path: Path, *argv: str) -> tuple[int, dict]:
-    code = main(["check", "--target", "replay", "--from", str(tmp_path / "rec"), "--provider", "yandex",
-                 "--report-dir", str(tmp_path / "replay"), *argv])  # fmt: skip
-    return code, json.loads((tmp_path / "replay" / "drift.json").read_text())
+    done = contracts("check", "--target", "replay", "--from", str(tmp_path / "rec"), "--provider", "yandex",
+                     "--report-dir", str(tmp_path / "replay"), *argv)  # fmt: skip
+    return done.returncode, json.loads((tmp_path / "replay" / "drift.json").read_text())
 
 
 def comparable(document: dict) -> list[dict]:
@@ -34,8 +45,12 @@ def recorded(tmp_path: Path, keys: dict[str, str], monkeypatch: pytest.MonkeyPat
     with serve("yandex", keys["yandex"], RETRIED, (PLANTED,)) as yandex:
         monkeypatch.setenv("YANDEX_BASE_URL", yandex.url)
         # Examples and budget differ from the defaults: the replay must take them (and the seed) from the recording.
-        run = live(capsys, tmp_path / "live", "--provider", "yandex", "--record", str(tmp_path / "rec"),
-                   "--max-examples", "4", "--budget", "50")  # fmt: skip
+        started = time.monotonic()
+        done = contracts("check", "--target", "live", "--seed", "3", "--report-dir", str(tmp_path / "live"),
+                         "--baseline-dir", str(tmp_path / "live"), *LIMITS, "--provider", "yandex",
+                         "--record", str(tmp_path / "rec"), "--max-examples", "4", "--budget", "50")  # fmt: skip
+        report = json.loads((tmp_path / "live" / "drift.json").read_text())
+        run = Live(done.returncode, report, done.stdout, done.stderr, time.monotonic() - started)
     for name in ("YANDEX_API_KEY", "YANDEX_FOLDER_ID", "YANDEX_BASE_URL"):
         monkeypatch.delenv(name)
     return run
