@@ -22,6 +22,9 @@ check: $(STAMP)
 	$(BIN)/contracts check $(ARGS)
 
 ## The test suite, including the self-test over the drift catalogue.
+# Tests start many Python processes (xdist workers, CLI runs, the wheel, the proxy): let them reuse compiled
+# bytecode even where the environment asks Python not to write any.
+test: export PYTHONDONTWRITEBYTECODE =
 test: $(STAMP)
 	$(BIN)/ruff check contracts tests benchmarks conftest.py
 	$(BIN)/ruff format --check contracts tests benchmarks conftest.py
