@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from contracts.checks import check_names
 from contracts.client import MAX_BODY_BYTES
 from contracts.errors import ConfigError
 from contracts.impact import Consumer, load_consumer
@@ -179,10 +180,7 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
     if output_format not in FORMATS:
         raise ConfigError(f"unknown --format {output_format!r}", "use --format text or --format github")
     excluded = tuple(options.get("exclude_check") or ())
-    if excluded:
-        from contracts.checks import registry
-
-        registry.check_names(excluded)
+    check_names(excluded)
     consumers = tuple(load_consumer(Path(path)) for path in options.get("consumer") or ())
     return Settings(
         providers=providers,

@@ -46,9 +46,9 @@ def _row(record: DriftRecord) -> str:
         record.kind,
         record.severity,
         escape.markdown(record.impact.label),
-        table_cell(_text(record.location)) if record.location else cell(location(record)),
-        table_cell(_text(record.expected)),
-        table_cell(_text(record.actual)),
+        table_cell(record.location) if record.location else cell(location(record)),
+        table_cell(record.expected),
+        table_cell(record.actual),
         record.basis,
         f"**{record.baseline}**" if record.baseline is not BaselineState.KNOWN else record.baseline,
         str(record.occurrences),
@@ -67,7 +67,7 @@ def _details(record: DriftRecord, reasons: dict[str, BaselineEntry]) -> list[str
     accepted = reasons.get(record.fingerprint)
     if accepted is not None:
         lines += ["", f"Baseline ({record.baseline}): {cell(_accepted(accepted))}"]
-    lines += ["", fenced(_text(record.reproduce), "sh"), "", "</details>"]
+    lines += ["", fenced(record.reproduce, "sh"), "", "</details>"]
     return lines
 
 
