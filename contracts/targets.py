@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from contracts import __version__
-from contracts.checks import enabled
+from contracts.checks import Check, enabled
 from contracts.client import Client, Limits
 from contracts.engine import planned_checks
 from contracts.errors import ConfigError, SpecError
@@ -161,13 +161,10 @@ def _build_run(provider: str, settings: Settings) -> ProviderRun:
         run.injected = drift
         return with_impacts(run, settings)
     if settings.target == "replay":
-        return with_impacts(_replay_run(provider, settings, spec, deadline), settings)
+        return with_impacts(_replay_run(provider, settings, spec, deadline, active), settings)
     found = _live(profile, settings, spec.base_url)
     if isinstance(found, str):
-        client = Client(spec.base_url, profile.mock_credentials(""))
-        run = ProviderRun(provider, spec, client, settings.target, settings.seed, settings.max_examples, {})
-        run.skip(found)
-        return run
+        return _skipped(provider, spec, settings, found)
     client = Client(found.base_url, found.credentials, live_limits(settings, deadline), None, create_path,
                     secrets=found.secrets)  # fmt: skip
     run = ProviderRun(provider, spec, client, settings.target, settings.seed, settings.max_examples,
@@ -190,23 +187,30 @@ def with_impacts(run: ProviderRun, settings: Settings) -> ProviderRun:
     return run
 
 
-def _replay_run(provider: str, settings: Settings, spec: Spec, deadline: float) -> ProviderRun:
+def _skipped(provider: str, spec: Spec, settings: Settings, reason: str) -> ProviderRun:
+    """A run that sends nothing, and says why (no live credentials, no recording)."""
+    client = Client(spec.base_url, get(provider).mock_credentials(""))
+    run = ProviderRun(provider, spec, client, settings.target, settings.seed, settings.max_examples, {})
+    run.skip(reason)
+    return run
+
+
+def _replay_run(
+    provider: str, settings: Settings, spec: Spec, deadline: float, active: tuple[Check, ...]
+) -> ProviderRun:
     """A run answered from a recording: the live limits (so it stops where the live run stopped), no waiting."""
     from contracts.traffic.replay import replay_source
 
     assert settings.replay_dir is not None
     profile, source = get(provider), replay_source(settings.replay_dir, provider)
     if isinstance(source, str):
-        run = ProviderRun(provider, spec, Client(spec.base_url, profile.mock_credentials("")), settings.target,
-                          settings.seed, settings.max_examples, {})  # fmt: skip
-        run.skip(source)
-        return run
+        return _skipped(provider, spec, settings, source)
     transport, base_url = source
     create_path = spec.operation("createResponse").path
     client = Client(base_url, profile.mock_credentials("replay"), live_limits(settings, deadline), transport,
                     create_path, sleep=lambda seconds: None)  # fmt: skip
     return ProviderRun(provider, spec, client, settings.target, settings.seed, settings.max_examples,
-                       profile.create_body(profile.mock_model), (), enabled(settings.exclude_checks))  # fmt: skip
+                       profile.create_body(profile.mock_model), (), active)  # fmt: skip
 
 
 def checks_report(run: ProviderRun) -> tuple[CheckResult, ...]:
