@@ -119,11 +119,11 @@ def build_run(provider: str, settings: Settings) -> ProviderRun:
     """A ready-to-use run for one provider on the chosen target, recording its exchanges when asked to."""
     run = _build_run(provider, settings)
     if settings.record_dir is not None and run.status is not Status.SKIPPED:
-        from contracts.traffic.replay import Recorder, recording
+        from contracts.traffic.replay import RECORDED_OPTIONS, Recorder, recording
 
-        extra = {"seed": settings.seed, "target": settings.target, "baseUrl": run.client.base_url,
-                 "maxExamples": settings.max_examples, "budget": settings.budget,
-                 "createBudget": settings.create_budget}  # fmt: skip
+        # The options that decide which requests are sent, under the names a replay reads them back by.
+        extra = {field: getattr(settings, name) for name, field in RECORDED_OPTIONS.items()}
+        extra |= {"target": settings.target, "baseUrl": run.client.base_url}
         run.client.on_attempt = Recorder(recording(settings.record_dir, provider), run.secrets, extra)
     return run
 
