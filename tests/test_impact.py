@@ -309,3 +309,14 @@ def test_an_unknown_fail_on_rule_is_one_line_naming_the_rules(capsys: pytest.Cap
     assert capsys.readouterr().err == (
         "error: unknown --fail-on 'warnings'; use one of: error, breaks-sdk, breaks-consumer\n"
     )
+
+
+def test_a_consumer_reads_a_body_nested_100000_deep_as_it_reads_any_non_json_body_instead_of_crashing() -> None:
+    consumer = load_consumer(ROOT / "consumers" / "example.yaml")
+    request = httpx.Request("POST", "https://vendor.test/cancel")
+    deep = httpx.Response(200, content=b"[" * 100_000 + b"]" * 100_000, request=request)
+    garbled = httpx.Response(200, content=b"not json", request=request)
+    found = Impacts("mka1", load_spec("mka1"), (consumer,)).mismatches("cancelResponse", deep, [])
+    expected = Impacts("mka1", load_spec("mka1"), (consumer,)).mismatches("cancelResponse", garbled, [])
+    assert found == expected
+    assert len(found) == 3

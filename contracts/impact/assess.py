@@ -7,11 +7,12 @@ produced the drift at hand; a record seen again keeps its first impact, as it ke
 from __future__ import annotations
 
 import functools
-import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import httpx
 
+from contracts.body import parse_json
 from contracts.impact.consumers import Consumer, Violation, touches
 from contracts.model import DriftRecord, FailOn, Impact, ImpactKind
 from contracts.providers import get
@@ -70,11 +71,8 @@ class Impacts:
         if response is None:
             return replace(record, fail_on=self.fail_on)
         sdk, message = self._sdk(record, response)
-        broken = tuple(
-            c.name
-            for c in self.consumers
-            if any(touches(record.location, v.pointer) for v in self._violations(c, response))
-        )
+        read = _reader(response)
+        broken = tuple(c.name for c in self.consumers if any(touches(record.location, v.pointer) for v in read(c)))
         return replace(record, impact=Impact(sdk, message, broken), fail_on=self.fail_on)
 
     def mismatches(self, operation: str, response: httpx.Response, records: list[DriftRecord]) -> list[str]:
@@ -82,9 +80,10 @@ class Impacts:
 
         Each (consumer, field, operation) is reported once per run, as a note (it is not the vendor's drift).
         """
-        notes = []
+        notes: list[str] = []
+        read = _reader(response)
         for consumer in self.consumers:
-            for violation in self._violations(consumer, response):
+            for violation in read(consumer):
                 if any(touches(r.location, violation.pointer) for r in records):
                     continue
                 key = (consumer.name, violation.expectation.field, operation)
@@ -93,16 +92,6 @@ class Impacts:
                 self.reported.add(key)
                 notes.append(_mismatch(consumer, violation, operation, response.status_code))
         return notes
-
-    def _violations(self, consumer: Consumer, response: httpx.Response) -> list[Violation]:
-        # Consumers read response objects: the 2xx answers. Error answers are the SDK judge's business.
-        if not 200 <= response.status_code < 300:
-            return []
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            body = None
-        return consumer.violations(body)
 
     def _sdk(self, record: DriftRecord, response: httpx.Response) -> tuple[ImpactKind, str]:
         judge = self.judge
@@ -136,6 +125,19 @@ class Impacts:
         # Redacted before it is cut, so no part of a key survives the cut.
         text = redact(" ".join(text.split()), self.secrets)
         return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def _reader(response: httpx.Response) -> Callable[[Consumer], list[Violation]]:
+    """What each consumer trips over in one answer, the body parsed once.
+
+    Consumers read response objects, the 2xx answers; error answers are the SDK judge's business. The body goes
+    through the strict parser, which caps nesting without recursion: a body it cannot read is read as nothing.
+    """
+    if not 200 <= response.status_code < 300:
+        return lambda consumer: []
+    parsed = parse_json(response.content)
+    body = parsed.value if parsed.ok else None
+    return lambda consumer: consumer.violations(body)
 
 
 def _mismatch(consumer: Consumer, violation: Violation, operation: str, status: int) -> str:
