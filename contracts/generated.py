@@ -12,6 +12,8 @@ import hypothesis.stateful
 import schemathesis
 from hypothesis import HealthCheck, Phase
 from hypothesis.errors import HypothesisException, Unsatisfiable
+from hypothesis.internal.conjecture import providers as hypothesis_providers
+from hypothesis.internal.constants_ast import Constants
 from schemathesis.core.transport import Response
 from schemathesis.generation import GenerationMode
 
@@ -98,6 +100,28 @@ def guarded(run: ProviderRun, layer: str) -> Iterator[None]:
         run.note(run.cut_short)
 
 
+@contextlib.contextmanager
+def seed_only() -> Iterator[None]:
+    """Generate from the seed and the spec alone.
+
+    Hypothesis mixes in string and number literals from every local module imported so far (its "local constants").
+    For a contract run that makes one seed send different requests in a checkout, a wheel install, an application's
+    pytest, or a process that has already run once; a repro `--seed` must mean the same requests everywhere.
+    """
+    original = hypothesis_providers._get_local_constants
+    hypothesis_providers._get_local_constants = _no_local_constants
+    hypothesis_providers.CONSTANTS_CACHE.cache.clear()
+    try:
+        yield
+    finally:
+        hypothesis_providers._get_local_constants = original
+        hypothesis_providers.CONSTANTS_CACHE.cache.clear()
+
+
+def _no_local_constants() -> Constants:
+    return Constants()
+
+
 def negatable(run: ProviderRun, operation_id: str) -> bool:
     """Whether negative generation can break anything: a required parameter or one with constraints beyond a type."""
     for _, parameter in run.spec.operation(operation_id).parameters(run.spec.document):
@@ -126,7 +150,7 @@ def run_generated(run: ProviderRun, operation_id: str, mode: GenerationMode, max
     def fuzz(case: Any) -> None:
         send_case(run, case, Layer.GENERATED)
 
-    with guarded(run, f"generated {operation_id} {mode.value}"):
+    with guarded(run, f"generated {operation_id} {mode.value}"), seed_only():
         fuzz()
 
 
@@ -147,7 +171,7 @@ def run_stateful(run: ProviderRun, max_examples: int, step_count: int) -> None:
             """Checks already ran in `send_case`; drift is collected, never raised."""
 
     seeded = hypothesis.seed(run.seed)(Workflow)
-    with guarded(run, "stateful"):
+    with guarded(run, "stateful"), seed_only():
         hypothesis.stateful.run_state_machine_as_test(
             seeded, settings=settings(run, max_examples, stateful_step_count=step_count)
         )

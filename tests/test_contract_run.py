@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -96,6 +97,26 @@ def test_the_same_seed_gives_the_same_run(tmp_path: Path) -> None:
         return [{k: v for k, v in p.items() if k != "duration_seconds"} for p in report["providers"]]
 
     assert run(tmp_path / "a") == run(tmp_path / "b")
+
+
+def test_the_same_seed_gives_the_same_run_whatever_local_code_the_process_imported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hypothesis draws some strings from the literals of every local module imported so far; a contract run must
+    not, or a seed reproduces differently in a checkout, a wheel install and an application's own pytest."""
+
+    def observed(folder: Path) -> list[Any]:
+        code, report = check(folder, "--seed", "11", "--provider", "openai")
+        assert code == 0
+        return [(p["requests"], p["observed"]) for p in report["providers"]]
+
+    before = observed(tmp_path / "a")
+    glue = tmp_path / "app" / "vendor_glue.py"
+    glue.parent.mkdir()
+    glue.write_text("WORDS = [" + ", ".join(f'"app-constant-{n}"' for n in range(200)) + "]\n")
+    monkeypatch.syspath_prepend(str(glue.parent))
+    importlib.import_module("vendor_glue")
+    assert observed(tmp_path / "b") == before
 
 
 def test_the_run_prints_the_seed_and_a_verdict_per_provider(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
