@@ -19,7 +19,7 @@ def summary_lines(report: RunReport) -> list[str]:
         counts = ", ".join(f"{kind}={n}" for kind, n in entry.counts.items()) or "none"
         verdict = entry.verdict()
         if entry.drift:
-            counts += f" ({_text(verdict.text).split(': ', 1)[1]}) | {impact_counts(entry)}"
+            counts += f" ({entry.baseline_text()}) | {impact_counts(entry)}"
         lines.append(
             f"{_text(entry.provider)}: {verdict.word} | target={entry.target}"
             f" requests={entry.requests} retried={entry.retried_faults} drift: {counts}"

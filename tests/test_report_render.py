@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 
-from contracts.model import RunReport, Stopped, StopReason
+from contracts.model import RunReport, Status, Stopped, StopReason
 from contracts.report import RENDERINGS, write_reports
 from contracts.report.document import read_report, report_problem
 from contracts.report.markdown import cell, code, table_cell
@@ -197,3 +197,13 @@ def test_a_provider_stopped_by_the_deadline_shows_why_in_every_rendering_and_sti
     assert f"stopped early (deadline): {detail}" in next(iter(suite)).system_out.splitlines()
     assert f"  stopped early (deadline): {detail}" in summary_lines(report)
     assert RunReport.from_dict(json.loads((tmp_path / "drift.json").read_text(encoding="utf-8"))) == report
+
+
+def test_the_summary_of_a_provider_lost_mid_run_counts_its_drift_whatever_punctuation_the_reason_has() -> None:
+    mixed = read_report(CASES / "mixed.json")
+    reason = "cancelResponse: 127.0.0.1 did not answer (ReadTimeout: timed out) after 5 attempts"
+    lost = replace(mixed.providers[1], status=Status.UNAVAILABLE, stopped=Stopped(StopReason.UNAVAILABLE, reason))
+    [line] = [line for line in summary_lines(mixed.with_providers((lost,))) if line.startswith("mka1: ")]
+    assert lost.verdict().text.startswith(f"{reason}; 13 of 14 checks ran; before that, 6 drift (5 errors, 1 warning): ")
+    assert line.startswith("mka1: FAIL | target=live requests=60 retried=0 drift: behavior=2, constraint-violation=1,")
+    assert "undocumented-field=1 (3 new, 2 known, 1 expired; 4 fail the run) | impact: 1 breaks-sdk," in line

@@ -110,15 +110,22 @@ class ProviderResult:
             return Verdict(Word.PASS, "no drift")
         text = (
             f"{len(self.drift)} drift ({tally.errors} error{_s(tally.errors)}, {tally.warnings}"
-            f" warning{_s(tally.warnings)}): {tally.new} new, {tally.known} known, {tally.expired} expired;"
-            f" {tally.failing or 'none'} fail{'s' if tally.failing == 1 else ''} the run"
+            f" warning{_s(tally.warnings)}): {self.baseline_text()}"
         )
-        rules = sorted({record.fail_on for record in self.drift} - {FailOn.ERROR})
-        text += f" (--fail-on {', '.join(rules)})" if rules else ""
         # An unavailable provider keeps the drift it found before it went away; new drift still fails the run.
         if self.status is Status.UNAVAILABLE:
             return Verdict(Word.FAIL if tally.failing else Word.UNAVAILABLE, f"{reason}; before that, {text}")
         return Verdict(Word.FAIL if tally.failing else Word.PASS, text)
+
+    def baseline_text(self) -> str:
+        """How the drift stands against the baseline and how much of it fails the run, as the verdict says it."""
+        tally = self.tally
+        text = (
+            f"{tally.new} new, {tally.known} known, {tally.expired} expired;"
+            f" {tally.failing or 'none'} fail{'s' if tally.failing == 1 else ''} the run"
+        )
+        rules = sorted({record.fail_on for record in self.drift} - {FailOn.ERROR})
+        return text + (f" (--fail-on {', '.join(rules)})" if rules else "")
 
     def to_dict(self) -> dict[str, Any]:
         """As written to drift.json."""
