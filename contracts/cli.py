@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
+from contracts import escape
 from contracts.errors import EXIT_USAGE, ContractsError
 from contracts.options import add_arguments, check_options
 from contracts.providers import names
@@ -117,6 +120,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug of ours is still one line and exit 2, never a traceback
+        print(internal_error(exc), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def internal_error(exc: BaseException) -> str:
+    """One line naming the exception and the innermost line of this package that raised it."""
+    package = Path(__file__).parent
+    frames = [
+        frame for frame in traceback.extract_tb(exc.__traceback__) if Path(frame.filename).is_relative_to(package)
+    ]
+    where = f" at {Path(frames[-1].filename).relative_to(package.parent)}:{frames[-1].lineno}" if frames else ""
+    message = escape.terminal(str(exc).splitlines()[0] if str(exc) else "")[:200]
+    return (
+        f"error: internal error{where}: {type(exc).__name__}: {message}; reports already written are kept;"
+        " please report this line as a bug of cancel-contracts"
+    )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import secrets
 import socket
@@ -74,3 +75,28 @@ def test_an_unreachable_url_exits_3_within_the_deadline_with_the_default_backoff
     assert entry["stopped"] == {"reason": "unavailable", "detail": note}
     assert f"  stopped early (unavailable): {note}" in out.splitlines()
     assert elapsed < 3 + SLACK
+
+
+def test_a_bug_of_ours_after_the_run_is_one_line_naming_where_with_exit_2_and_the_reports_stay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    annotations = importlib.import_module("contracts.report.annotations")
+    source = Path(annotations.__file__).read_text(encoding="utf-8").splitlines()
+    [caller] = [n + 1 for n, text in enumerate(source) if "in collect(report)" in text]
+
+    def broken(report: object) -> list[Any]:
+        raise RuntimeError("boom\n\x1b[2Ksecond line")
+
+    monkeypatch.setattr(annotations, "collect", broken)
+    args = ["check", "--provider", "mka1", "--format", "github", "--max-examples", "2", "--seed", "3"]
+    code = main([*args, "--report-dir", str(tmp_path), "--baseline-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert (code, err.splitlines()) == (
+        2,
+        [
+            f"error: internal error at contracts/report/annotations.py:{caller}: "
+            "RuntimeError: boom; reports already written are kept; please report this line as a bug of"
+            " cancel-contracts"
+        ],
+    )
+    assert json.loads((tmp_path / "drift.json").read_text())["providers"][0]["provider"] == "mka1"

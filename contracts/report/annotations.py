@@ -63,9 +63,10 @@ def operation_pointer(path: str, operation_id: str) -> str:
             continue
         for path_key, methods in item.value:
             for method, operation in methods.value if isinstance(methods, yaml.MappingNode) else ():
-                ids = [
-                    v.value for k, v in getattr(operation, "value", ()) if getattr(k, "value", None) == "operationId"
-                ]
+                # A path item also holds `parameters` (a list) and `summary`: only mappings can be operations.
+                if not isinstance(operation, yaml.MappingNode):
+                    continue
+                ids = [v.value for k, v in operation.value if getattr(k, "value", None) == "operationId"]
                 if ids == [operation_id]:
                     escaped = path_key.value.replace("~", "~0").replace("/", "~1")
                     return f"/paths/{escaped}/{method.value}"
