@@ -204,6 +204,7 @@ def test_the_summary_of_a_provider_lost_mid_run_counts_its_drift_whatever_punctu
     reason = "cancelResponse: 127.0.0.1 did not answer (ReadTimeout: timed out) after 5 attempts"
     lost = replace(mixed.providers[1], status=Status.UNAVAILABLE, stopped=Stopped(StopReason.UNAVAILABLE, reason))
     [line] = [line for line in summary_lines(mixed.with_providers((lost,))) if line.startswith("mka1: ")]
-    assert lost.verdict().text.startswith(f"{reason}; 13 of 14 checks ran; before that, 6 drift (5 errors, 1 warning): ")
+    before = "13 of 14 checks ran; before that, 6 drift (5 errors, 1 warning): "
+    assert lost.verdict().text.startswith(f"{reason}; {before}")
     assert line.startswith("mka1: FAIL | target=live requests=60 retried=0 drift: behavior=2, constraint-violation=1,")
     assert "undocumented-field=1 (3 new, 2 known, 1 expired; 4 fail the run) | impact: 1 breaks-sdk," in line
