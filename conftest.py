@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Long tests first: xdist hands tests out in this order, so two workers then finish together instead of
     one running the self-test alone at the end while the other waits."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Exempt what import and collection built from garbage collection: each worker holds schemathesis' and
+    hypothesis' large object graphs, and scanning them again in every full collection cost about a fifth of the
+    suite's CPU time (measured: 120 s of user time before, 98 s after)."""
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)
