@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -12,7 +13,8 @@ from pathlib import Path
 from contracts import escape
 from contracts.errors import EXIT_USAGE, ContractsError
 from contracts.options import add_arguments, check_options
-from contracts.providers import names
+from contracts.providers import names, profiles
+from contracts.redact import redact
 
 # Each subcommand names the module and function that implement it: `run(args: argparse.Namespace) -> int`.
 COMMANDS = {
@@ -132,7 +134,9 @@ def internal_error(exc: BaseException) -> str:
         frame for frame in traceback.extract_tb(exc.__traceback__) if Path(frame.filename).is_relative_to(package)
     ]
     where = f" at {Path(frames[-1].filename).relative_to(package.parent)}:{frames[-1].lineno}" if frames else ""
-    message = escape.terminal(str(exc).splitlines()[0] if str(exc) else "")[:200]
+    # Redacted before it is cut, like every record: the message may quote a request that carried a key.
+    keys = [os.environ[profile.key_env] for profile in profiles().values() if os.environ.get(profile.key_env)]
+    message = escape.terminal(redact(str(exc).splitlines()[0] if str(exc) else "", keys))[:200]
     return (
         f"error: internal error{where}: {type(exc).__name__}: {message}; reports already written are kept;"
         " please report this line as a bug of cancel-contracts"

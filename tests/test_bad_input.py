@@ -84,8 +84,11 @@ def test_a_bug_of_ours_after_the_run_is_one_line_naming_where_with_exit_2_and_th
     source = Path(annotations.__file__).read_text(encoding="utf-8").splitlines()
     [caller] = [n + 1 for n, text in enumerate(source) if "in collect(report)" in text]
 
+    key = f"sk-{secrets.token_hex(16)}"
+    monkeypatch.setenv(profiles()["mka1"].key_env, key)
+
     def broken(report: object) -> list[Any]:
-        raise RuntimeError("boom\n\x1b[2Ksecond line")
+        raise RuntimeError(f"boom \x1b[2K{key}\nsecond line")
 
     monkeypatch.setattr(annotations, "collect", broken)
     args = ["check", "--provider", "mka1", "--format", "github", "--max-examples", "2", "--seed", "3"]
@@ -95,7 +98,8 @@ def test_a_bug_of_ours_after_the_run_is_one_line_naming_where_with_exit_2_and_th
         2,
         [
             f"error: internal error at contracts/report/annotations.py:{caller}: "
-            "RuntimeError: boom; reports already written are kept; please report this line as a bug of"
+            "RuntimeError: boom \\x1b[2K[REDACTED]; reports already written are kept; please report this line as a"
+            " bug of"
             " cancel-contracts"
         ],
     )
