@@ -13,8 +13,10 @@ EXTRAS := test,sdk,proxy
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or later is needed; found " + sys.version.split()[0])'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@# uv installs in seconds what pip takes ~25 s over (a third of CI's budget); pip stays the fallback.
-	$(BIN)/python -m pip install --quiet uv && $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[$(EXTRAS)]' \
+	@# uv installs in seconds what pip takes ~25 s over (a third of CI's budget); pip stays the fallback. uv trusts
+	@# the system's certificates, as pip does, so a network that re-signs TLS works for both.
+	$(BIN)/python -m pip install --quiet uv && $(BIN)/uv pip install --quiet --native-tls --python $(BIN)/python \
+		-e '.[$(EXTRAS)]' \
 		|| $(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
 
