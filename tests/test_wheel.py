@@ -11,6 +11,7 @@ import sysconfig
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,3 +110,34 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed: Path, tm
         check=True,
     )
     assert Path(done.stdout.strip()).is_relative_to(installed)
+
+
+def test_the_installed_wheel_and_the_checkout_send_the_same_requests_for_one_seed(
+    installed: Path, tmp_path: Path
+) -> None:
+    """A repro `--seed` from a nightly that pip-installed the tool replays on a developer's checkout."""
+    args = [
+        "check",
+        "--provider",
+        "mka1",
+        "--seed",
+        "11",
+        "--max-examples",
+        "8",
+        "--drift",
+        "cancel-missing-total-tokens",
+    ]
+
+    def comparable(folder: Path) -> list[Any]:
+        report = json.loads((folder / "reports" / "drift.json").read_text())
+        fields = ("requests", "creates", "checks", "observed", "coverage")
+        return [[p[name] for name in fields] + [[d["fingerprint"] for d in p["drift"]]] for p in report["providers"]]
+
+    (tmp_path / "wheel").mkdir()
+    (tmp_path / "checkout").mkdir()
+    from_wheel = _run(installed, tmp_path / "wheel", *args)
+    checkout = subprocess.run(
+        [sys.executable, "-m", "contracts.cli", *args], cwd=tmp_path / "checkout", capture_output=True, text=True
+    )
+    assert (from_wheel.returncode, checkout.returncode) == (1, 1), from_wheel.stderr + checkout.stderr
+    assert comparable(tmp_path / "wheel") == comparable(tmp_path / "checkout")
