@@ -31,14 +31,14 @@ check: $(STAMP)
 # bytecode even where the environment asks Python not to write any.
 test: export PYTHONDONTWRITEBYTECODE =
 test: $(STAMP)
-	$(BIN)/ruff check contracts tests benchmarks conftest.py
-	$(BIN)/ruff format --check contracts tests benchmarks conftest.py
+	$(BIN)/ruff check contracts tests benchmarks
+	$(BIN)/ruff format --check contracts tests benchmarks
 	@# mypy runs beside pytest: it wants one core for a few seconds, mostly while pytest's workers start up.
 	$(BIN)/mypy & mypy=$$!; $(BIN)/pytest $(PYTEST_ARGS); status=$$?; wait $$mypy || status=1; exit $$status
 
 lint: $(STAMP)
-	$(BIN)/ruff check --fix contracts tests benchmarks conftest.py
-	$(BIN)/ruff format contracts tests benchmarks conftest.py
+	$(BIN)/ruff check --fix contracts tests benchmarks
+	$(BIN)/ruff format contracts tests benchmarks
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench

@@ -42,7 +42,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", consumer.MARKER_HELP)
     explicit = options["provider"] is not None or options["target"] is not None
     config.stash[EXPLICIT_KEY] = explicit
-    if explicit and config.args_source == pytest.Config.ArgsSource.TESTPATHS:
+    # Paths the user named are theirs; otherwise (testpaths, or the current folder of any project) the contract
+    # options mean the contract suite, which ships inside this package.
+    if explicit and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args[:] = [str(SUITE)]
     config.stash[SETTINGS_KEY] = settings_from_options(options, default_seed=random.randrange(2**31))
     config.stash[RUNS_KEY] = {}

@@ -141,3 +141,18 @@ def test_the_installed_wheel_and_the_checkout_send_the_same_requests_for_one_see
     )
     assert (from_wheel.returncode, checkout.returncode) == (1, 1), from_wheel.stderr + checkout.stderr
     assert comparable(tmp_path / "wheel") == comparable(tmp_path / "checkout")
+
+
+def test_pytest_in_an_empty_folder_runs_the_installed_contract_suite(installed: Path, tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    command = [str(installed / "bin" / "python"), "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:schemathesis"]
+    done = subprocess.run(
+        [*command, "--provider", "openai", "--target", "mock", "--seed", "3", "--max-examples", "2"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "contracts: providers=openai target=mock seed=3" in done.stdout
+    assert f"rootdir: {tmp_path}" in done.stdout
+    assert "collected 14 items" in done.stdout
+    assert "openai: PASS | target=mock requests=" in done.stdout
+    assert "14 passed" in done.stdout

@@ -1,4 +1,7 @@
-"""Root conftest: keeps every test on loopback."""
+"""The test suite's conftest: keeps every test on loopback.
+
+It lives in tests/, not at the root, so that the contract suite (contracts/suite.py) collected from any folder never
+meets it: a live `pytest --provider …` must reach the vendor."""
 
 from __future__ import annotations
 
@@ -11,8 +14,7 @@ import pytest
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 # Sample projects are run by tests of their own (with pytester), never collected as part of this suite.
-collect_ignore_glob = ["tests/cases/*"]
-pytest_plugins = ["pytester"]
+collect_ignore_glob = ["cases/*"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
