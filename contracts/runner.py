@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 from pathlib import Path
@@ -55,6 +56,9 @@ def pytest_args(options: dict[str, object], seed: int) -> list[str]:
     # The suite runs only our code, which leaves no unraisable exceptions to report; the plugin that would report
     # them runs full garbage collections at session end, 0.1-0.2 s per run inside a large process (a test, an IDE).
     argv += ["-p", "no:unraisableexception"]
+    # The suite is ours: no pytest configuration around it applies (a project's, found above the `.venv` the package
+    # is installed in, could deselect or reshape every test), and test ids read `contracts/suite.py::…` anywhere.
+    argv += ["-c", os.devnull, "--rootdir", str(SUITE.parents[1])]
     argv += ["--tb=no", "-rf", "-W", "ignore::pytest.PytestUnknownMarkWarning"]
     for option in suite_options():
         argv += option.as_argv(seed if option.dest == "seed" else options.get(option.dest))

@@ -156,3 +156,17 @@ def test_pytest_in_an_empty_folder_runs_the_installed_contract_suite(installed: 
     assert "collected 14 items" in done.stdout
     assert "openai: PASS | target=mock requests=" in done.stdout
     assert "14 passed" in done.stdout
+
+
+def test_a_check_ignores_the_pytest_configuration_of_the_project_its_venv_sits_in(
+    installed: Path, tmp_path: Path
+) -> None:
+    """A project's `.venv` sits below its pytest configuration; `contracts check` runs its own suite, not theirs."""
+    project = installed / "pyproject.toml"  # the first configuration above the installed package
+    project.write_text('[tool.pytest.ini_options]\naddopts = ["-k", "nothing_matches", "--strict-markers"]\n')
+    try:
+        done = _run(installed, tmp_path, "check", "--provider", "mka1", "--max-examples", "2", "--seed", "1")
+    finally:
+        project.unlink()
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "14 passed" in done.stdout
