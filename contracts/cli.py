@@ -12,7 +12,7 @@ from pathlib import Path
 
 from contracts import escape
 from contracts.errors import EXIT_USAGE, ContractsError
-from contracts.options import add_arguments, check_options
+from contracts.options import add_arguments, check_options, impact_options
 from contracts.providers import names, profiles
 from contracts.redact import redact
 
@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--report-dir", default="reports", metavar="DIR", help="where drift.json and its renderings go")
     verify.add_argument("--baseline-dir", default=None, metavar="DIR", help="known drift to mark as known")
     verify.add_argument("--spec-dir", default=None, metavar="DIR", help="read <provider>/openapi.yaml from here")
+    add_arguments(verify.add_argument, impact_options())
     from contracts.proxy.command import add_arguments as add_proxy_arguments
 
     proxy = sub.add_parser("proxy", help="check an application's vendor traffic as it flows through")

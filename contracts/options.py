@@ -118,6 +118,11 @@ def suite_options() -> tuple[Option, ...]:
     return tuple(option for option in check_options() if option.pytest)
 
 
+def impact_options() -> tuple[Option, ...]:
+    """`--consumer` and `--fail-on`: how client impact is judged, for every command that judges answers."""
+    return tuple(option for option in check_options() if option.dest in {"consumer", "fail_on"})
+
+
 class _Adds(Protocol):
     def __call__(self, *names: str, **kwargs: Any) -> Any: ...
 

@@ -142,13 +142,20 @@ class ProviderRun:
             self.stop(StopReason.DEADLINE, f"{exc}; the remaining tests were skipped")
             raise
         exchange = Exchange(self.spec, self.where(operation_id, response, layer), operation, response, params_, negated)
-        records = list(judge(exchange, self.active))
-        self.add(records, response)
-        for text in self.impacts.mismatches(operation_id, response, records) if self.impacts else ():
-            self.note(text)
+        self.judged(exchange)
         self.observed.add(operation_id, response.status_code, exchange.parsed)
         self.coverage.add(operation_id, response.status_code, exchange.parsed)
         return response, exchange.parsed
+
+    def judged(self, exchange: Exchange) -> list[DriftRecord]:
+        """Run the active checks on one answer and keep its drift; a body that breaks a consumer's expectation
+        where the vendor documents it differently becomes a note (once), not drift."""
+        records = list(judge(exchange, self.active))
+        self.add(records, exchange.response)
+        operation_id = exchange.operation.operation_id
+        for text in self.impacts.mismatches(operation_id, exchange.response, records) if self.impacts else ():
+            self.note(text)
+        return records
 
     def where(self, operation_id: str, response: httpx.Response, layer: Layer) -> Where:
         """The exchange a record belongs to, with a redacted repro of the request that was sent."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,12 @@ def checked_base_url(url: str, source: str) -> str:
     return url.strip().rstrip("/")
 
 
-def _fail_on(value: Any, providers: tuple[str, ...]) -> FailOn:
+def consumers_from(paths: Iterable[str] | None) -> tuple[Consumer, ...]:
+    """The `--consumer` files, each read and checked against its schema (a bad one is one `ConfigError` line)."""
+    return tuple(load_consumer(Path(path)) for path in paths or ())
+
+
+def fail_on_rule(value: Any, providers: tuple[str, ...]) -> FailOn:
     """The `--fail-on` rule; one that asks the SDKs needs them installed, or every run would pass unjudged."""
     if value is None:
         return FailOn.ERROR
@@ -181,7 +187,7 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
         raise ConfigError(f"unknown --format {output_format!r}", "use --format text or --format github")
     excluded = tuple(options.get("exclude_check") or ())
     check_names(excluded)
-    consumers = tuple(load_consumer(Path(path)) for path in options.get("consumer") or ())
+    consumers = consumers_from(options.get("consumer"))
     return Settings(
         providers=providers,
         target=target,
@@ -204,7 +210,7 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
         exclude_checks=excluded,
         max_body_bytes=_positive_int("max-body-bytes", options.get("max_body_bytes")) or MAX_BODY_BYTES,
         consumers=consumers,
-        fail_on=_fail_on(options.get("fail_on"), providers),
+        fail_on=fail_on_rule(options.get("fail_on"), providers),
         record_dir=paths["record"],
         replay_dir=paths["from"],
         output_format=output_format,

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +18,8 @@ from mka1 import SDK
 
 from contracts.fakes import ManualClock, make_fake, serve
 from contracts.fakes.server import DropConnection, Handler
-from contracts.model import ImpactKind, Kind, Layer, Status, Target
+from contracts.impact import load_consumer
+from contracts.model import FailOn, ImpactKind, Kind, Layer, Status, Target
 from contracts.proxy.forward import Mode
 from contracts.proxy.server import Proxy, build
 
@@ -101,7 +103,37 @@ def test_an_sdk_sees_the_same_answers_through_the_proxy_and_the_proxy_reports_th
     # The same SDK the application uses judged the drift, and read the answer without complaint.
     assert [r.impact.sdk for r in result.drift] == [ImpactKind.SDK_ACCEPTS]
     assert (result.status, result.target, result.requests) == (Status.DRIFT, Target.PROXY, len(direct))
-    assert lines == [f"drift: {provider} cancelResponse 200 {kind} {location} (error): {result.drift[0].message}"]
+    assert lines == [
+        f"drift: {provider} cancelResponse 200 {kind} {location} (error, sdk-accepts): {result.drift[0].message}"
+    ]
+
+
+def test_a_consumer_file_marks_drift_on_its_fields_and_notes_where_its_expectation_differs_from_the_docs() -> None:
+    """The application's own traffic, judged for the fields the application reads."""
+    example = load_consumer(Path(__file__).parents[1] / "consumers" / "example.yaml")
+    lines: list[str] = []
+    with fake_at("yandex", ("cancel-status-canceled",)) as upstream:
+        options = {"consumers": (example,), "fail_on": FailOn.BREAKS_CONSUMER}
+        with proxied("yandex", upstream, lines, **options) as (proxy, base_url):
+            yandex_session(base_url)
+    report = proxy.finish()
+    [record] = [r for r in report.providers[0].drift if r.operation == "cancelResponse"]
+    assert (record.kind, record.location, record.impact.label, record.fail_on) == (
+        Kind.ENUM_VIOLATION, "/status", "breaks-consumer: example", FailOn.BREAKS_CONSUMER
+    )  # fmt: skip
+    assert report.exit_code() == 1
+    assert (
+        f"drift: yandex cancelResponse 200 enum-violation /status (error, breaks-consumer: example): {record.message}"
+        in (lines)
+    )
+    # A queued response is documented; this consumer does not expect one: a note, once, not drift.
+    queued = [line for line in lines if line.startswith("note: ")]
+    assert queued == [
+        'note: consumer-spec mismatch: example expects status to be one of ["cancelled", "completed", "failed"], but'
+        ' a createResponse 200 answer that follows the spec has "queued" at /status; the vendor documents it'
+        " differently from what example reads"
+    ]
+    assert queued[0].removeprefix("note: ") in report.providers[0].notes
 
 
 def test_strict_mode_gives_the_sdk_a_502_problem_naming_the_drift() -> None:

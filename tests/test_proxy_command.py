@@ -48,7 +48,9 @@ def test_a_proxy_stopped_by_sigterm_writes_its_reports_and_recording_without_any
     reports, recording = tmp_path / "reports", tmp_path / "har"
     with serve(make_fake("mka1", api_key=KEY, drift=(DRIFT,))) as upstream:
         command = [sys.executable, "-m", "contracts.cli", "proxy", "--provider", "mka1", "--port", "0",
-                   "--upstream", upstream, "--report-dir", str(reports), "--record", str(recording)]  # fmt: skip
+                   "--upstream", upstream, "--report-dir", str(reports), "--record", str(recording),
+                   # The consumer file crosses into the child process that judges the answers.
+                   "--consumer", str(Path(__file__).parents[1] / "consumers" / "example.yaml")]  # fmt: skip
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         (lines, reader), seen = lines_of(process), []
         base_url = wait_for(lines, "  base URL", seen).split()[2]
@@ -67,11 +69,20 @@ def test_a_proxy_stopped_by_sigterm_writes_its_reports_and_recording_without_any
     assert [(r.kind, r.location, r.layer) for r in result.drift] == [
         (Kind.CONSTRAINT_VIOLATION, "/temperature", Layer.TRAFFIC)
     ]
+    message = result.drift[0].message
     assert (
         drift_line
-        == f"drift: mka1 cancelResponse 200 constraint-violation /temperature (error): {result.drift[0].message}"
+        == f"drift: mka1 cancelResponse 200 constraint-violation /temperature (error, sdk-accepts): {message}"
     )
-    assert "mka1: FAIL (1 drift (1 error, 0 warnings): 1 new, 0 known, 0 expired; 1 fails the run)" in seen
+    assert (
+        "mka1: FAIL (1 drift (1 error, 0 warnings): 1 new, 0 known, 0 expired; 1 fails the run) | impact: 1 sdk-accepts"
+        in seen
+    )
+    assert [line for line in seen if line.startswith("note: ")] == [
+        'note: consumer-spec mismatch: example expects status to be one of ["cancelled", "completed", "failed"], but'
+        ' a createResponse 200 answer that follows the spec has "queued" at /status; the vendor documents it'
+        " differently from what example reads"
+    ]
     assert sorted(p.name for p in reports.iterdir()) == ["drift.json", "drift.md", "junit.xml", "report.html"]
     entries = read_har(recording / "mka1.har")
     assert [(e.method, e.status) for e in entries] == [("POST", 200), ("POST", 200), ("GET", 200)]

@@ -164,3 +164,48 @@ def test_recorded_drift_carries_the_sdk_judges_impact_like_a_live_run(tmp_path: 
         ("enum-violation", "/status", "sdk-accepts"),
         ("behavior", "/status", "sdk-accepts"),  # the retrieve after it disagrees with the cancel, too
     }
+
+
+def test_a_consumer_file_marks_recorded_drift_on_its_fields_and_fail_on_uses_it(tmp_path: Path) -> None:
+    """The traffic an application really sent is where "does it break my code" matters most."""
+    recording = str(CASES / "mitmproxy-yandex-cancel-status-canceled.har")
+    consumer = str(Path(__file__).parents[1] / "consumers" / "example.yaml")
+    code, document = verify(tmp_path, recording, "--provider", "yandex", "--consumer", consumer)
+    [entry] = document["providers"]
+    assert code == 1
+    assert {
+        (r["kind"], r["location"], r["impact"]["kind"], tuple(r["impact"]["consumers"])) for r in entry["drift"]
+    } == {
+        ("enum-violation", "/status", "breaks-consumer", ("example",)),
+        # The retrieve that disagrees reads "cancelled", which the consumer accepts: only the cancel breaks it.
+        ("behavior", "/status", "sdk-accepts", ()),
+    }
+    assert {r["fail_on"] for r in entry["drift"]} == {"error"}
+    code, document = verify(tmp_path, recording, "--provider", "yandex", "--fail-on", "breaks-sdk")
+    assert (code, {r["fail_on"] for r in document["providers"][0]["drift"]}) == (0, {"breaks-sdk"})
+
+
+def test_a_clean_recording_that_breaks_a_consumer_expectation_is_one_note_not_drift(tmp_path: Path) -> None:
+    consumer = tmp_path / "strict.yaml"
+    consumer.write_text("name: strict\nfields:\n  status: {enum: [completed]}\n")
+    code, document = verify(
+        tmp_path, str(CASES / "mitmproxy-yandex-clean.har"), "--provider", "yandex", "--consumer", str(consumer)
+    )
+    [entry] = document["providers"]
+    assert (code, entry["drift"]) == (0, [])
+    mismatch = (
+        'consumer-spec mismatch: strict expects status to be one of ["completed"], but a {} 200 answer that follows'
+        ' the spec has "{}" at /status; the vendor documents it differently from what strict reads'
+    )
+    assert [note for note in entry["notes"] if "strict" in note] == [
+        mismatch.format("createResponse", "queued"),
+        mismatch.format("cancelResponse", "cancelled"),
+        mismatch.format("getResponse", "cancelled"),
+    ]
+
+
+def test_a_consumer_file_that_does_not_exist_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["verify", str(CASES / "mitmproxy-yandex-clean.har"), "--consumer", str(tmp_path / "nope.yaml")])
+    assert (code, capsys.readouterr().err.count("\n")) == (2, 1)

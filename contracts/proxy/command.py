@@ -8,8 +8,11 @@ from pathlib import Path
 
 from contracts.errors import ConfigError
 from contracts.escape import terminal
+from contracts.options import add_arguments as add_options
+from contracts.options import impact_options
 from contracts.providers import get
-from contracts.settings import Settings
+from contracts.report.view import impact_counts
+from contracts.settings import Settings, consumers_from, fail_on_rule
 
 DEFAULT_PORT = 4010
 DEFAULT_TIMEOUT = 120.0
@@ -29,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     wait = f"an upstream silent this long gets the application a 504 (default {DEFAULT_TIMEOUT:g})"
     parser.add_argument("--timeout", default=str(DEFAULT_TIMEOUT), metavar="SECONDS", help=wait)
     parser.add_argument("--exclude-check", action="append", default=[], metavar="NAME", help="skip a registered check")
+    add_options(parser.add_argument, impact_options())
 
 
 def _timeout(value: str) -> float:
@@ -69,8 +73,10 @@ def run(args: argparse.Namespace) -> int:
     if args.record is not None:
         writable_dir("--record", Path(args.record))
         record = Path(args.record) / f"{provider}.har"
+    consumers, fail_on = consumers_from(args.consumer), fail_on_rule(args.fail_on, (provider,))
     proxy = build(provider, args.upstream, mode=Mode(args.mode), timeout=timeout, port=args.port,
-                  excluded=tuple(args.exclude_check), say=say, record=record)  # fmt: skip
+                  excluded=tuple(args.exclude_check), say=say, record=record, consumers=consumers,
+                  fail_on=fail_on)  # fmt: skip
     print(f"contracts proxy: {proxy.profile.title} traffic, {args.mode} mode", flush=True)
     print(f"  upstream   {proxy.upstream}", flush=True)
     print(f"  base URL   {proxy.base_url}  (point the SDK here)", flush=True)
@@ -83,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     write_reports(report, Settings(providers=(provider,), target="proxy", report_dir=report_dir))
     result = report.providers[0]
     print(f"stopped: {result.notes[0]}", flush=True)
-    print(terminal(f"{result.provider}: {result.verdict().word} ({result.verdict().text})"), flush=True)
+    impact = f" | {impact_counts(result)}" if result.drift else ""
+    print(terminal(f"{result.provider}: {result.verdict().word} ({result.verdict().text}){impact}"), flush=True)
     print(f"reports written to {report_dir}", flush=True)
     return report.exit_code()

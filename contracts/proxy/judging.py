@@ -29,7 +29,6 @@ from contracts.escape import terminal
 from contracts.impact import Impacts
 from contracts.model import (
     DriftRecord,
-    FailOn,
     Layer,
     ProviderResult,
     RunReport,
@@ -119,9 +118,13 @@ class Judging:
         active: tuple[Check, ...],
         say: Callable[[str], None],
         writer: HarWriter | None = None,
+        impacts: Impacts | None = None,
     ) -> None:
         self.profile, self.spec, self.upstream, self.active, self.say = profile, spec, upstream, active, say
         self.writer = writer
+        # Client impact as in every other run: the SDK, the `--consumer` files and the `--fail-on` rule.
+        self.impacts = impacts or Impacts(profile.name, spec)
+        self.notes: list[str] = []
         self.routes = routes(profile, spec)
         self.records: dict[str, DriftRecord] = {}
         self.observed = Observed()
@@ -164,15 +167,19 @@ class Judging:
         if found:
             reproduce = self._curl.curl(request)
             found = [redact_record(dataclasses.replace(r, reproduce=reproduce), self.secret_values) for r in found]
+        # The SDK's messages are redacted of every credential seen so far; the judge is read on the first answer
+        # that showed a drift.
+        self.impacts.secrets = self.secret_values
         for record in found:
             known = self.records.get(record.fingerprint)
             if known is None:
-                # Client impact as in every other run: the SDK judge reads the answer that showed the drift first.
-                impacts = Impacts(self.profile.name, self.spec, (), FailOn.ERROR, self.secret_values)
-                record = impacts.assess(record, response)
+                record = self.impacts.assess(record, response)
             self.records[record.fingerprint] = known.merged(record) if known else record
             if known is None:
                 self.say(self.line(record))
+        for text in self.impacts.mismatches(operation.operation_id, response, found):
+            self.notes.append(self.clean(text))
+            self.say(self.clean(f"note: {text}"))
         return found
 
     def streamed(self, request: httpx.Request, response: httpx.Response, started: dt.datetime) -> None:
@@ -205,7 +212,8 @@ class Judging:
     def line(self, record: DriftRecord) -> str:
         """The one line announcing a new drift."""
         where = f"{record.operation} {record.status_code} {record.kind} {record.location or '-'}"
-        return self.clean(f"drift: {self.profile.name} {where} ({record.severity}): {record.message}")
+        judged = f"{record.severity}, {record.impact.label}"
+        return self.clean(f"drift: {self.profile.name} {where} ({judged}): {record.message}")
 
     def result(self) -> ProviderResult:
         """The provider's typed result for the report."""
@@ -225,7 +233,7 @@ class Judging:
             seed=0,
             requests=self.tally.requests,
             duration_seconds=round(time.monotonic() - self.started, 3),
-            notes=(self.clean(self.tally.sentence()),),
+            notes=(self.clean(self.tally.sentence()), *self.notes),
             stopped=stopped,
             observed=self.observed.values(),
             coverage=self.coverage.coverage(),

@@ -25,7 +25,8 @@ import httpx
 
 from contracts.checks import enabled
 from contracts.errors import ContractsError
-from contracts.model import DriftRecord, RunReport
+from contracts.impact import Consumer, Impacts
+from contracts.model import DriftRecord, FailOn, RunReport
 from contracts.providers import get
 from contracts.proxy.judging import Judging
 from contracts.redact import WIRE_HEADERS
@@ -48,11 +49,14 @@ class Setup:
     spec: Spec
     excluded: tuple[str, ...] = ()
     record: Path | None = None
+    consumers: tuple[Consumer, ...] = ()
+    fail_on: FailOn = FailOn.ERROR
 
     def judging(self, say: Callable[[str], None]) -> Judging:
         """A judging for this setup, printing new drift through `say`."""
         writer = HarWriter(self.record, comment="recorded by contracts proxy") if self.record else None
-        return Judging(get(self.provider), self.spec, self.upstream, enabled(self.excluded), say, writer)
+        impacts = Impacts(self.provider, self.spec, self.consumers, self.fail_on)
+        return Judging(get(self.provider), self.spec, self.upstream, enabled(self.excluded), say, writer, impacts)
 
 
 def _request(method: str, url: str, headers: Headers, body: bytes) -> httpx.Request:

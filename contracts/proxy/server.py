@@ -20,7 +20,8 @@ import uvicorn
 
 from contracts.checks import enabled
 from contracts.errors import ConfigError
-from contracts.model import RunReport
+from contracts.impact import Consumer
+from contracts.model import FailOn, RunReport
 from contracts.providers import Profile, get
 from contracts.proxy.forward import Forwarder, Judge, Mode
 from contracts.proxy.remote import RemoteJudging, Setup
@@ -125,6 +126,8 @@ def build(
     spec_dir: Path | None = None,
     record: Path | None = None,
     offload: bool = True,
+    consumers: tuple[Consumer, ...] = (),
+    fail_on: FailOn = FailOn.ERROR,
 ) -> Proxy:
     """A proxy for one provider in front of `upstream` (default: the vendor's real base URL, from its spec).
 
@@ -140,7 +143,7 @@ def build(
     except ConfigError as exc:
         raise ConfigError(exc.cause, f"pass e.g. --upstream {spec.base_url}") from None
     enabled(excluded)
-    setup = Setup(profile.name, base, spec, excluded, record)
+    setup = Setup(profile.name, base, spec, excluded, record, consumers, fail_on)
     sock = listen(port)
     judging: Judge = RemoteJudging(setup, say) if offload and mode is Mode.REPORT else setup.judging(say)
     return Proxy(profile, base, judging, Forwarder(base, judging, mode, timeout), sock)

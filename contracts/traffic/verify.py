@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from contracts.checks import Exchange, judge
+from contracts.checks import Exchange
 from contracts.client import Client
 from contracts.drift import Where, make_record
 from contracts.model import Basis, Kind, Layer, RunReport
@@ -27,7 +27,7 @@ from contracts.providers import get, parse
 from contracts.redact import AUTH_SCHEMES, WIRE_HEADERS, is_secret_header
 from contracts.run import ProviderRun
 from contracts.scenarios import state_difference, value_at
-from contracts.settings import Settings
+from contracts.settings import Settings, consumers_from, fail_on_rule
 from contracts.specs import Spec, load_spec
 from contracts.targets import finish_report, with_impacts
 from contracts.traffic.cassette import is_cassette, read_cassette
@@ -86,7 +86,7 @@ def judge_exchange(run: ProviderRun, matched: Matched, sequence: _Sequence) -> N
         secrets=run.secrets,
     )
     exchange = Exchange(run.spec, where, matched.operation, response, matched.path_params)
-    run.add(judge(exchange, run.active), response)
+    run.judged(exchange)
     run.observed.add(operation_id, recorded.status, exchange.parsed)
     run.coverage.add(operation_id, recorded.status, exchange.parsed)
     _sequence(run, exchange, sequence)
@@ -175,12 +175,15 @@ def run(args: argparse.Namespace) -> int:
     from contracts.summary import summary_lines
 
     started = time.monotonic()
+    providers = parse(args.provider)
     settings = Settings(
-        providers=parse(args.provider),
+        providers=providers,
         target="traffic",
         report_dir=Path(args.report_dir) if args.report_dir else None,
         baseline_dir=Path(args.baseline_dir) if args.baseline_dir else None,
         spec_dir=Path(args.spec_dir) if args.spec_dir else None,
+        consumers=consumers_from(args.consumer),
+        fail_on=fail_on_rule(args.fail_on, providers),
         started=started,
     )
     paths = [Path(name) for name in args.files]
