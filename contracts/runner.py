@@ -57,7 +57,8 @@ def pytest_args(options: dict[str, object], seed: int) -> list[str]:
     # them runs full garbage collections at session end, 0.1-0.2 s per run inside a large process (a test, an IDE).
     argv += ["-p", "no:unraisableexception"]
     # The suite is ours: no pytest configuration around it applies (a project's, found above the `.venv` the package
-    # is installed in, could deselect or reshape every test), and test ids read `contracts/suite.py::…` anywhere.
+    # is installed in, could deselect or reshape every test). With `-c`, pytest would root the run at the config
+    # file's folder, so the root is the package's parent folder, wherever it is installed.
     argv += ["-c", os.devnull, "--rootdir", str(SUITE.parents[1])]
     argv += ["--tb=no", "-rf", "-W", "ignore::pytest.PytestUnknownMarkWarning"]
     for option in suite_options():
