@@ -22,13 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 KEY_ENV = "MKA1_API_KEY"
 
 
-def _live(rule: dict[str, object], *args: str) -> Callable[[Path], int]:
+def _live(rule: dict[str, object] | None, *args: str) -> Callable[[Path], int]:
     def case(folder: Path) -> int:
         from contracts.cli import main
         from contracts.fakes import make_fake
         from tests.hostile import Rule, serve_hostile
 
-        with serve_hostile(make_fake("mka1", api_key=os.environ[KEY_ENV]), [Rule(**rule)]) as server:  # type: ignore[arg-type]
+        rules = [Rule(**rule)] if rule is not None else []  # type: ignore[arg-type]
+        with serve_hostile(make_fake("mka1", api_key=os.environ[KEY_ENV]), rules) as server:
             return main(["check", "--target", "live", "--provider", "mka1", "--seed", "3", "--base-url", server.url,
                          "--report-dir", str(folder), "--baseline-dir", str(folder), *args])  # fmt: skip
 
@@ -54,7 +55,10 @@ ALIAS_BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{','.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
 )
 DEEP_JSON = "[" * 100_000 + "]" * 100_000
+# The same live run against the same server with no hostile rule: the memory every other row is compared with.
+CLEAN = "0 clean live run (the baseline)"
 CASES: dict[str, Callable[[Path], int]] = {
+    CLEAN: _live(None),
     "1 body trickling 1 byte/s, --deadline 10": _live(
         {"kind": "trickle-body", "interval": 1.0, "size": 1000}, "--deadline", "10"
     ),  # fmt: skip
@@ -119,8 +123,16 @@ def main() -> int:
     if args.one is not None:
         return run_one(args.one)
     rows = [measure(name) for name in CASES]
-    lines = ["| case | wall s | exit | max RSS MB |", "|---|---|---|---|"]
-    lines += [f"| {r['case']} | {r['seconds']} | {r['exit']} | {r['max_rss_mb']} |" for r in rows]
+    clean = int(str(rows[0]["max_rss_mb"]))
+    for row in rows:
+        row["over_clean_mb"] = int(str(row["max_rss_mb"])) - clean
+    lines = ["| case | wall s | exit | max RSS MB | over the clean run MB |", "|---|---|---|---|---|"]
+    lines += [
+        f"| {r['case']} | {r['seconds']} | {r['exit']} | {r['max_rss_mb']} | {r['over_clean_mb']:+d} |" for r in rows
+    ]
+    worst = max(rows, key=lambda r: int(str(r["over_clean_mb"])))
+    largest = f"Largest peak over the clean run: {worst['over_clean_mb']:+d} MB ({worst['case']})"
+    lines += ["", f"{largest}; target <= +100 MB."]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "hostile.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -163,8 +163,11 @@ def run_stateful(run: ProviderRun, max_examples: int, step_count: int) -> None:
             answer = send_case(run, case, Layer.STATEFUL)
             if not parse_json(answer.content).ok:
                 # schemathesis reads links from the body with its own (recursive) parser: a body the checks already
-                # reported as malformed must not reach it, or a 100,000-deep body would crash the layer.
-                answer = httpx.Response(answer.status_code, headers=answer.headers, content=b"", request=answer.request)
+                # reported as malformed must not reach it, or a 100,000-deep body would crash the layer. It also
+                # reads the answer's timing, which a new response only has once given.
+                blank = httpx.Response(answer.status_code, headers=answer.headers, content=b"", request=answer.request)
+                blank.elapsed = answer.elapsed
+                answer = blank
             return Response.from_httpx(answer, verify=True)
 
         def validate_response(self, response: Response, case: Any, *args: Any, **kwargs: Any) -> None:

@@ -320,3 +320,23 @@ def test_a_consumer_reads_a_body_nested_100000_deep_as_it_reads_any_non_json_bod
     expected = Impacts("mka1", load_spec("mka1"), (consumer,)).mismatches("cancelResponse", garbled, [])
     assert found == expected
     assert len(found) == 3
+
+
+def test_a_body_cut_at_the_size_cap_is_not_read_by_the_sdk_or_a_consumer_and_its_impact_is_unknown(
+    tmp_path: Path,
+) -> None:
+    """The SDK would have read the whole body, which was never fetched; guessing from its first bytes is not a
+    verdict (and reading 16 MiB through an SDK cost more memory than the rest of the run)."""
+    code, report = check(tmp_path, "--provider", "mka1", "--max-body-bytes", "300", "--consumer", str(EXAMPLE))
+    # Every create answer is cut, so no run gets an id to cancel: the one record is the create's.
+    cut = records(report, "malformed-body")
+    assert code == 1
+    assert [(r["operation"], r["status_code"], r["message"]) for r in cut] == [
+        ("createResponse", 200, "the 200 body is larger than 300 bytes, so it was cut there and not judged")
+    ]
+    assert cut[0]["impact"] == {
+        "kind": "unknown",
+        "sdk": "unknown",
+        "message": "the body was cut at 300 bytes (--max-body-bytes), so the SDK did not read it",
+        "consumers": [],
+    }

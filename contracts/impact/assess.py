@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 import httpx
 
 from contracts.body import parse_json
+from contracts.client import truncated_at
 from contracts.impact.consumers import Consumer, Violation, touches
 from contracts.model import DriftRecord, FailOn, Impact, ImpactKind
 from contracts.providers import get
@@ -97,6 +98,12 @@ class Impacts:
         judge = self.judge
         if judge is None:
             return ImpactKind.UNKNOWN, ""
+        cut = truncated_at(response)
+        if cut is not None:
+            # The SDK would have read the whole body, which was never fetched: its reading of the first `cut` bytes
+            # would be a guess, and pushing them through it (and its error text through redaction) cost more memory
+            # than the rest of the run.
+            return ImpactKind.UNKNOWN, f"the body was cut at {cut} bytes (--max-body-bytes), so the SDK did not read it"
         answer = Answer(response.status_code, tuple(response.headers.multi_items()), response.content)
         reading = judge.read(answer)
         message = self._message(reading)
@@ -131,9 +138,10 @@ def _reader(response: httpx.Response) -> Callable[[Consumer], list[Violation]]:
     """What each consumer trips over in one answer, the body parsed once.
 
     Consumers read response objects, the 2xx answers; error answers are the SDK judge's business. The body goes
-    through the strict parser, which caps nesting without recursion: a body it cannot read is read as nothing.
+    through the strict parser, which caps nesting without recursion: a body it cannot read, or one cut at the size
+    cap, is read as nothing.
     """
-    if not 200 <= response.status_code < 300:
+    if not 200 <= response.status_code < 300 or truncated_at(response) is not None:
         return lambda consumer: []
     parsed = parse_json(response.content)
     body = parsed.value if parsed.ok else None
