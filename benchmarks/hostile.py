@@ -36,6 +36,32 @@ def _live(rule: dict[str, object] | None, *args: str) -> Callable[[Path], int]:
     return case
 
 
+def _proxied(rule: dict[str, object]) -> Callable[[Path], int]:
+    """An application's create and cancel through `contracts proxy` in front of the hostile server; judging runs
+    in this process (not the proxy's child), so this process's peak is the judging's."""
+
+    def case(folder: Path) -> int:
+        import httpx
+
+        from contracts.fakes import make_fake
+        from contracts.proxy.server import build
+        from tests.hostile import Rule, serve_hostile
+
+        key = os.environ[KEY_ENV]
+        with serve_hostile(make_fake("mka1", api_key=key), [Rule(**rule)]) as server:  # type: ignore[arg-type]
+            proxy = build("mka1", server.url, say=lambda line: None, offload=False)
+            with proxy.background() as base_url, httpx.Client(base_url=base_url, timeout=300) as client:
+                headers = {"Authorization": f"Bearer {key}"}
+                body = {"model": "meetkai:functionary-urdu-mini-pak", "input": "Hi", "background": True}
+                created = client.post("/api/v1/llm/responses", json=body, headers=headers).json()
+                with client.stream("POST", f"/api/v1/llm/responses/{created['id']}/cancel", headers=headers) as sent:
+                    for _ in sent.iter_raw():
+                        pass
+        return proxy.finish().exit_code()
+
+    return case
+
+
 def _command(*words: str, setup: Callable[[Path], None] | None = None) -> Callable[[Path], int]:
     def case(folder: Path) -> int:
         from contracts.cli import main
@@ -73,6 +99,7 @@ CASES: dict[str, Callable[[Path], int]] = {
     "4,6,8 hostile vendor text (surrogate, controls, ANSI, Markdown, HTML)": _live({"kind": "vendor-text"}),
     "5 key echoed in every encoding": _live({"kind": "echo-key"}),
     "7 1 GB gzip bomb on cancel": _live({"kind": "gzip-bomb", "size": 1 << 30}),
+    "7 1 GB gzip bomb through contracts proxy": _proxied({"kind": "gzip-bomb", "size": 1 << 30}),
     "7 200 MB body on cancel": _live({"kind": "huge", "size": 200 << 20}),
     "9 spec-diff on a YAML alias bomb": _command(
         "spec-diff", "{dir}/bomb.yaml", "{dir}/bomb.yaml", setup=_write("bomb.yaml", ALIAS_BOMB)

@@ -7,13 +7,13 @@ import email.utils
 import shlex
 import threading
 import time
-import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from contracts.capped import DECOMPRESSORS, EncodingError, decode_capped, encoding_of
 from contracts.errors import EXIT_UNAVAILABLE, ContractsError
 from contracts.redact import WIRE_HEADERS, is_secret_header, redact, redact_response
 
@@ -26,7 +26,14 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 TRUNCATED = "contracts.truncated"
 # Raw bytes read from the network at a time; compressed input is inflated at most up to the cap, never beyond.
 READ_CHUNK = 64 * 1024
-DECOMPRESSORS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+
+
+def _until(chunks: Iterable[bytes], ends: float, request: httpx.Request) -> Iterator[bytes]:
+    """The chunks as they arrive, until the time limit: an answer still arriving then is a read timeout."""
+    for chunk in chunks:
+        if time.monotonic() >= ends:
+            raise httpx.ReadTimeout("the answer was still arriving at the time limit", request=request)
+        yield chunk
 
 
 def truncated_at(response: httpx.Response) -> int | None:
@@ -236,34 +243,13 @@ class Client:
         cap = self.limits.max_body_bytes
         if response.is_stream_consumed:  # a transport that hands over a response already read (a test double)
             return response.content[:cap], len(response.content) > cap
-        encoding = response.headers.get("content-encoding", "identity").strip().lower()
-        wbits = DECOMPRESSORS.get(encoding)
-        inflate = zlib.decompressobj(wbits) if wbits is not None else None
-        body = bytearray()
-        raw = response.iter_raw(READ_CHUNK) if encoding == "identity" or inflate else response.iter_bytes(READ_CHUNK)
-        for data in raw:
-            if time.monotonic() >= ends:
-                raise httpx.ReadTimeout("the answer was still arriving at the time limit", request=response.request)
-            pending = data
-            while pending:
-                room = cap + 1 - len(body)
-                if inflate is None:
-                    piece, pending = pending[:room], b""
-                else:
-                    try:
-                        piece = inflate.decompress(pending, room)
-                    except zlib.error:
-                        raise httpx.DecodingError(
-                            f"the body is not valid {encoding}", request=response.request
-                        ) from None
-                    pending = inflate.unconsumed_tail
-                body += piece
-                if len(body) > cap:
-                    del body[cap:]
-                    return bytes(body), True
-                if not piece:
-                    break
-        return bytes(body), False
+        encoding = encoding_of(response.headers.multi_items())
+        decoded_here = encoding == "identity" or encoding in DECOMPRESSORS
+        raw = response.iter_raw(READ_CHUNK) if decoded_here else response.iter_bytes(READ_CHUNK)
+        try:
+            return decode_capped(_until(raw, ends, response.request), encoding if decoded_here else "identity", cap)
+        except EncodingError as exc:
+            raise httpx.DecodingError(str(exc), request=response.request) from None
 
     @staticmethod
     def _abort(http: httpx.Client) -> None:

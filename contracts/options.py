@@ -120,7 +120,16 @@ def suite_options() -> tuple[Option, ...]:
 
 def impact_options() -> tuple[Option, ...]:
     """`--consumer` and `--fail-on`: how client impact is judged, for every command that judges answers."""
-    return tuple(option for option in check_options() if option.dest in {"consumer", "fail_on"})
+    return _named("consumer", "fail_on")
+
+
+def proxy_options() -> tuple[Option, ...]:
+    """The run options `contracts proxy` shares: client impact, and the cap on the bytes of one answer it judges."""
+    return _named("consumer", "fail_on", "max_body_bytes")
+
+
+def _named(*dests: str) -> tuple[Option, ...]:
+    return tuple(option for option in check_options() if option.dest in dests)
 
 
 class _Adds(Protocol):

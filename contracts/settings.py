@@ -78,6 +78,11 @@ def _positive_int(name: str, value: Any) -> int | None:
     return number
 
 
+def body_cap(value: Any) -> int:
+    """`--max-body-bytes`: the decoded bytes kept of one answer (default 16 MiB)."""
+    return _positive_int("max-body-bytes", value) or MAX_BODY_BYTES
+
+
 def _seconds(name: str, value: Any, default: float, *, zero: bool = False) -> float:
     if value is None:
         return default
@@ -208,7 +213,7 @@ def settings_from_options(options: dict[str, Any], *, default_seed: int) -> Sett
         backoff=_seconds("backoff", options.get("backoff"), BACKOFF, zero=True),
         max_backoff=_seconds("max-backoff", options.get("max_backoff"), MAX_BACKOFF, zero=True),
         exclude_checks=excluded,
-        max_body_bytes=_positive_int("max-body-bytes", options.get("max_body_bytes")) or MAX_BODY_BYTES,
+        max_body_bytes=body_cap(options.get("max_body_bytes")),
         consumers=consumers,
         fail_on=fail_on_rule(options.get("fail_on"), providers),
         record_dir=paths["record"],

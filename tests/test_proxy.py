@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +23,7 @@ from contracts.impact import load_consumer
 from contracts.model import FailOn, ImpactKind, Kind, Layer, Status, Target
 from contracts.proxy.forward import Mode
 from contracts.proxy.server import Proxy, build
+from tests.hostile import Rule, serve_hostile
 
 KEY = "sk-proxy-secret-0123456789abcdef"
 TENANT = "tenant-7f3c9a2e51"
@@ -258,3 +260,26 @@ def test_an_event_stream_passes_through_unbuffered_and_is_counted_as_not_judged(
     result = proxy.finish().providers[0]
     assert (result.requests, result.drift) == (1, ())
     assert result.notes[0].startswith("1 request passed through: 0 judged, 1 streamed (not judged),")
+
+
+def test_a_gzip_bomb_reaches_the_application_unchanged_and_is_judged_only_up_to_the_body_cap() -> None:
+    """The application gets the vendor's bytes as sent; the proxy's own copy is decoded no further than the cap."""
+    cap = 1 << 20
+    lines: list[str] = []
+    with serve_hostile(make_fake("mka1", api_key=KEY), [Rule(kind="gzip-bomb", size=8 << 20)]) as server:
+        with proxied("mka1", server.url, lines, max_body_bytes=cap) as (proxy, base_url):
+            with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {KEY}"}) as client:
+                created = client.post(
+                    "/api/v1/llm/responses", json={"model": MKA1_MODEL, "input": "Hi", "background": True}
+                )
+                with client.stream("POST", f"/api/v1/llm/responses/{created.json()['id']}/cancel") as answer:
+                    encoding, raw = answer.headers["content-encoding"], b"".join(answer.iter_raw())
+    assert encoding == "gzip"
+    assert len(zlib.decompress(raw, 16 + zlib.MAX_WBITS)) == (8 << 20) + len(b'{"pad": ""}')
+    [record] = proxy.finish().providers[0].drift
+    assert (record.operation, record.kind, record.message) == (
+        "cancelResponse",
+        Kind.MALFORMED_BODY,
+        f"the 200 body is larger than {cap} bytes, so it was cut there and not judged",
+    )
+    assert record.impact.sdk is ImpactKind.UNKNOWN

@@ -9,10 +9,10 @@ from pathlib import Path
 from contracts.errors import ConfigError
 from contracts.escape import terminal
 from contracts.options import add_arguments as add_options
-from contracts.options import impact_options
+from contracts.options import proxy_options
 from contracts.providers import get
 from contracts.report.view import impact_counts
-from contracts.settings import Settings, consumers_from, fail_on_rule
+from contracts.settings import Settings, body_cap, consumers_from, fail_on_rule
 
 DEFAULT_PORT = 4010
 DEFAULT_TIMEOUT = 120.0
@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     wait = f"an upstream silent this long gets the application a 504 (default {DEFAULT_TIMEOUT:g})"
     parser.add_argument("--timeout", default=str(DEFAULT_TIMEOUT), metavar="SECONDS", help=wait)
     parser.add_argument("--exclude-check", action="append", default=[], metavar="NAME", help="skip a registered check")
-    add_options(parser.add_argument, impact_options())
+    add_options(parser.add_argument, proxy_options())
 
 
 def _timeout(value: str) -> float:
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     consumers, fail_on = consumers_from(args.consumer), fail_on_rule(args.fail_on, (provider,))
     proxy = build(provider, args.upstream, mode=Mode(args.mode), timeout=timeout, port=args.port,
                   excluded=tuple(args.exclude_check), say=say, record=record, consumers=consumers,
-                  fail_on=fail_on)  # fmt: skip
+                  fail_on=fail_on, max_body_bytes=body_cap(args.max_body_bytes))  # fmt: skip
     print(f"contracts proxy: {proxy.profile.title} traffic, {args.mode} mode", flush=True)
     print(f"  upstream   {proxy.upstream}", flush=True)
     print(f"  base URL   {proxy.base_url}  (point the SDK here)", flush=True)

@@ -24,7 +24,10 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from contracts.capped import EncodingError, decode_capped, encoding_of
+from contracts.client import MAX_BODY_BYTES, TRUNCATED
 from contracts.model import DriftRecord, RunReport
+from contracts.redact import WIRE_HEADERS
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -83,10 +86,12 @@ def _answer_headers(upstream: httpx.Response) -> list[tuple[bytes, bytes]]:
 class Forwarder:
     """The proxy as an ASGI application."""
 
-    def __init__(self, upstream: str, judging: Judge, mode: Mode, timeout: float) -> None:
+    def __init__(
+        self, upstream: str, judging: Judge, mode: Mode, timeout: float, max_body_bytes: int = MAX_BODY_BYTES
+    ) -> None:
         parts = urlsplit(upstream)
         self.origin = f"{parts.scheme}://{parts.netloc}"
-        self.judging, self.mode, self.timeout = judging, mode, timeout
+        self.judging, self.mode, self.timeout, self.max_body_bytes = judging, mode, timeout, max_body_bytes
         # No pool limit: the application's own concurrency decides; no environment proxies, no redirects followed.
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout),
@@ -138,7 +143,7 @@ class Forwarder:
             return self.fault(exc, request, started)
         finally:
             await upstream.aclose()
-        answer = httpx.Response(upstream.status_code, headers=upstream.headers, content=raw, request=request)
+        answer = self.judged_answer(upstream, raw, request)
         answer.elapsed = dt.timedelta(seconds=time.perf_counter() - clock)
         if self.mode is Mode.STRICT:
             found = self.judging.judge(request, answer, started)
@@ -146,6 +151,21 @@ class Forwarder:
                 return self.drifted(found, upstream.status_code)
             return self.relayed(upstream, raw)
         return self.relayed(upstream, raw, BackgroundTask(self._after, request, answer, started))
+
+    def judged_answer(self, upstream: httpx.Response, raw: bytes, request: httpx.Request) -> httpx.Response:
+        """The answer as the checks see it: decoded no further than `--max-body-bytes` and marked when cut there.
+
+        The application gets `raw` unchanged; only the judging's copy is capped, so a gzip bomb relayed to the
+        application costs the proxy its compressed size and the cap, never its decoded size.
+        """
+        headers = upstream.headers.multi_items()
+        try:
+            body, cut = decode_capped([raw], encoding_of(headers), self.max_body_bytes)
+        except EncodingError:
+            body, cut = raw[: self.max_body_bytes], len(raw) > self.max_body_bytes
+        kept = [(name, value) for name, value in headers if name.lower() not in WIRE_HEADERS]
+        extensions = {TRUNCATED: self.max_body_bytes} if cut else {}
+        return httpx.Response(upstream.status_code, headers=kept, content=body, request=request, extensions=extensions)
 
     def relayed(self, upstream: httpx.Response, raw: bytes, background: BackgroundTask | None = None) -> Response:
         """The upstream's answer, byte for byte, with its own headers."""

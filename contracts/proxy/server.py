@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import uvicorn
 
 from contracts.checks import enabled
+from contracts.client import MAX_BODY_BYTES
 from contracts.errors import ConfigError
 from contracts.impact import Consumer
 from contracts.model import FailOn, RunReport
@@ -128,6 +129,7 @@ def build(
     offload: bool = True,
     consumers: tuple[Consumer, ...] = (),
     fail_on: FailOn = FailOn.ERROR,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> Proxy:
     """A proxy for one provider in front of `upstream` (default: the vendor's real base URL, from its spec).
 
@@ -146,4 +148,4 @@ def build(
     setup = Setup(profile.name, base, spec, excluded, record, consumers, fail_on)
     sock = listen(port)
     judging: Judge = RemoteJudging(setup, say) if offload and mode is Mode.REPORT else setup.judging(say)
-    return Proxy(profile, base, judging, Forwarder(base, judging, mode, timeout), sock)
+    return Proxy(profile, base, judging, Forwarder(base, judging, mode, timeout, max_body_bytes), sock)
