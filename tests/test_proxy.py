@@ -220,6 +220,29 @@ def test_upstream_faults_get_gateway_answers_are_counted_and_are_not_drift() -> 
     assert lines == []
 
 
+def test_an_answer_trickling_in_past_the_timeout_gets_the_application_a_504_not_a_wait() -> None:
+    """A byte now and then resets every per-read timeout; the proxy's `--timeout` holds over the whole answer."""
+    lines: list[str] = []
+    # About 2,000 bytes at one per 0.2 s: the answer would take minutes.
+    with serve_hostile(make_fake("mka1", api_key=KEY), [Rule(kind="trickle-body", interval=0.2)]) as server:
+        with proxied("mka1", server.url, lines, timeout=1.0) as (proxy, base_url):
+            with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {KEY}"}, timeout=60) as client:
+                body = {"model": MKA1_MODEL, "input": "Hi", "background": True}
+                created = client.post("/api/v1/llm/responses", json=body).json()
+                began = time.monotonic()
+                answer = client.post(f"/api/v1/llm/responses/{created['id']}/cancel")
+                waited = time.monotonic() - began
+    assert (answer.status_code, answer.json()["cause"]) == (504, "timed out")
+    assert (
+        answer.json()["detail"]
+        == f"contracts proxy: the upstream {server.url.split('/api')[0]} did not answer within 1 s"
+    )
+    assert waited < 10, waited  # not the minutes the trickle would take
+    result = proxy.finish().providers[0]
+    assert (result.drift, lines) == ((), [])
+    assert result.notes[0].endswith("1 upstream fault (1 timed out), answered 502/504 and not counted as drift")
+
+
 class _Events(BaseHTTPRequestHandler):
     """An upstream sending one server-sent event, then a second only once the test has seen the first."""
 

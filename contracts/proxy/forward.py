@@ -11,6 +11,7 @@ the application a 502 or 504 problem body, and the proxy carries on.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import time
@@ -125,24 +126,29 @@ class Forwarder:
         return httpx.Request(incoming.method, url, headers=headers, content=body)
 
     async def forward(self, incoming: Request) -> Response:
-        """Relay one request and its answer."""
+        """Relay one request and its answer. The whole answer must arrive within `--timeout`, however slowly it
+        trickles in (httpx's own timeout is per read, and a byte now and then resets it): a 504 otherwise."""
         started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
         request = self.upstream_request(incoming, await incoming.body())
         self.judging.seen(request)
         try:
-            upstream = await self.client.send(request, stream=True)
+            async with asyncio.timeout(self.timeout) as limit:
+                upstream = await self.client.send(request, stream=True)
+                if upstream.headers.get("content-type", "").split(";")[0].strip().lower() == EVENT_STREAM:
+                    # An event stream lasts as long as the model writes: only its headers had to be in time.
+                    limit.reschedule(None)
+                    streaming = StreamingResponse(self._relay(upstream, request, started, clock), upstream.status_code)
+                    streaming.raw_headers = _answer_headers(upstream)
+                    return streaming
+                try:
+                    raw = b"".join([chunk async for chunk in upstream.aiter_raw()])
+                finally:
+                    await upstream.aclose()
+        except TimeoutError:
+            late = httpx.ReadTimeout(f"no complete answer within {self.timeout:g} s", request=request)
+            return self.fault(late, request, started)
         except httpx.TransportError as exc:
             return self.fault(exc, request, started)
-        if upstream.headers.get("content-type", "").split(";")[0].strip().lower() == EVENT_STREAM:
-            streaming = StreamingResponse(self._relay(upstream, request, started, clock), upstream.status_code)
-            streaming.raw_headers = _answer_headers(upstream)
-            return streaming
-        try:
-            raw = b"".join([chunk async for chunk in upstream.aiter_raw()])
-        except httpx.TransportError as exc:
-            return self.fault(exc, request, started)
-        finally:
-            await upstream.aclose()
         answer = self.judged_answer(upstream, raw, request)
         answer.elapsed = dt.timedelta(seconds=time.perf_counter() - clock)
         if self.mode is Mode.STRICT:
