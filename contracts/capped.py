@@ -27,10 +27,12 @@ def encoding_of(headers: Iterable[tuple[str, str]]) -> str:
     return "identity"
 
 
-def decode_capped(chunks: Iterable[bytes], encoding: str, cap: int) -> tuple[bytes, bool]:
+def decode_capped(chunks: Iterable[bytes], encoding: str, cap: int, *, whole: bool = False) -> tuple[bytes, bool]:
     """The body the raw `chunks` decode to, up to `cap` bytes, and whether it was cut there.
 
-    Decompression asks zlib for at most the room left, so no chunk ever expands past the cap in memory.
+    Decompression asks zlib for at most the room left, so no chunk ever expands past the cap in memory. With
+    `whole`, a compressed stream that ends early is an `EncodingError` (a recording cut short); without it, the
+    part that came is the body (an answer cut on the wire, judged as what arrived).
     """
     wbits = DECOMPRESSORS.get(encoding)
     inflate = zlib.decompressobj(wbits) if wbits is not None else None
@@ -53,4 +55,6 @@ def decode_capped(chunks: Iterable[bytes], encoding: str, cap: int) -> tuple[byt
                 return bytes(body), True
             if not piece:
                 break
+    if whole and inflate is not None and not inflate.eof:
+        raise EncodingError(f"the body ends before its {encoding} stream does")
     return bytes(body), False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import shutil
 from pathlib import Path
@@ -209,3 +211,53 @@ def test_a_consumer_file_that_does_not_exist_is_one_line_and_exit_2(
 ) -> None:
     code = main(["verify", str(CASES / "mitmproxy-yandex-clean.har"), "--consumer", str(tmp_path / "nope.yaml")])
     assert (code, capsys.readouterr().err.count("\n")) == (2, 1)
+
+
+def _with_cancel_body(tmp_path: Path, body: bytes) -> Path:
+    """mitmproxy's clean recording with entry 1 (a cancel) answered by `body`, stored gzip-encoded in base64."""
+    har = json.loads((CASES / "mitmproxy-yandex-clean.har").read_text())
+    response = har["log"]["entries"][1]["response"]
+    response["headers"].append({"name": "content-encoding", "value": "gzip"})
+    response["content"] = {"size": 0, "mimeType": "application/json", "encoding": "base64",
+                           "text": base64.b64encode(body).decode()}  # fmt: skip
+    path = tmp_path / "hostile.har"
+    path.write_text(json.dumps(har))
+    return path
+
+
+def test_a_gzip_bomb_in_a_recording_is_decoded_only_to_the_cap_and_reported_as_a_live_run_reports_it(
+    tmp_path: Path,
+) -> None:
+    """17 KB in the file would decode to 17 MiB; the body is cut at 16 MiB and is drift, as in `check`."""
+    bomb = gzip.compress(b'{"pad": "' + b" " * (17 << 20) + b'"}')
+    code, document = verify(tmp_path, str(_with_cancel_body(tmp_path, bomb)), "--provider", "yandex")
+    assert code == 1
+    assert [
+        (r["operation"], r["kind"], r["message"], r["first_request"]) for r in document["providers"][0]["drift"]
+    ] == [
+        (
+            "cancelResponse",
+            "malformed-body",
+            "the 200 body is larger than 16777216 bytes, so it was cut there and not judged",
+            1,
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (gzip.compress(b'{"id": "x"}' * 100)[:10] + b"\xff" * 20, "the body is not valid gzip"),
+        (gzip.compress(b'{"id": "x"}' * 100)[:-12], "the body ends before its gzip stream does"),
+    ],
+    ids=["corrupt", "cut short"],
+)
+def test_a_body_that_is_not_the_gzip_its_header_says_is_one_line_naming_file_and_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: bytes, problem: str
+) -> None:
+    path = _with_cancel_body(tmp_path, body)
+    assert main(["verify", str(path), "--provider", "yandex", "--report-dir", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {path} entry 1 holds an answer whose body is not what its Content-Encoding says ({problem});"
+        " check that it is a whole HAR 1.2 file\n"
+    )

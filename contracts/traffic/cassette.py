@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from contracts.loader import load_yaml
-from contracts.traffic.recorded import MALFORMED, Recorded, TrafficError, bad_entry, decode_body, judgement
+from contracts.traffic.recorded import (
+    MALFORMED,
+    Recorded,
+    TrafficError,
+    bad_entry,
+    decode_body,
+    entry_problem,
+    judgement,
+)
 
 MAX_CASSETTE_BYTES = 256 * 1024 * 1024
 FIX = "check that it is a whole VCR.py or schemathesis cassette"
@@ -65,10 +73,10 @@ def _recorded(path: Path, index: int, request: Mapping[str, Any], request_header
               request_body: bytes, status: int, response_headers: tuple[tuple[str, str], ...],
               raw: bytes) -> Recorded:  # fmt: skip
     lowered = {name.lower(): value for name, value in reversed(response_headers)}
-    body = decode_body(raw, None, lowered.get("content-encoding"))
+    body, cut_at = decode_body(raw, None, lowered.get("content-encoding"))
     length = lowered.get("content-length", "")
-    # A Content-Length describes the bytes on the wire: only an uncompressed body can be compared with it.
-    declared = int(length) if length.isdigit() and "content-encoding" not in lowered else None
+    # A Content-Length describes the bytes on the wire: only an uncompressed body, whole in memory, can be compared.
+    declared = int(length) if length.isdigit() and "content-encoding" not in lowered and not cut_at else None
     return Recorded(
         source=str(path),
         index=index,
@@ -80,6 +88,7 @@ def _recorded(path: Path, index: int, request: Mapping[str, Any], request_header
         response_headers=response_headers,
         response_body=body,
         not_judged=judgement(lowered.get("content-type"), declared, body),
+        cut_at=cut_at,
     )
 
 
@@ -111,12 +120,11 @@ def _st_body(body: Any) -> bytes:
     if body is None:
         return b""
     if "base64_string" in body:
-        return decode_body(_bytes(body["base64_string"]), "base64", None)
+        return decode_body(_bytes(body["base64_string"]), "base64", None)[0]
     return _bytes(body.get("string", ""))
 
 
 def _malformed(path: Path, index: int, exc: Exception) -> TrafficError:
     if isinstance(exc, TrafficError):
         return exc
-    problem = f"lacks {exc}" if isinstance(exc, KeyError) else f"is malformed ({type(exc).__name__})"
-    return bad_entry(path, index, f"{problem}: not a cassette interaction", FIX)
+    return bad_entry(path, index, entry_problem(exc, "a cassette interaction"), FIX)

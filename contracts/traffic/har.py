@@ -38,7 +38,16 @@ import httpx
 from contracts.client import truncated_at
 from contracts.loader import load_json
 from contracts.redact import REDACTED, WIRE_HEADERS, is_secret_header, redact, redact_tree
-from contracts.traffic.recorded import MALFORMED, TRUNCATED, Recorded, TrafficError, bad_entry, decode_body, judgement
+from contracts.traffic.recorded import (
+    MALFORMED,
+    TRUNCATED,
+    Recorded,
+    TrafficError,
+    bad_entry,
+    decode_body,
+    entry_problem,
+    judgement,
+)
 
 FIX = "check that it is a whole HAR 1.2 file"
 CREATOR = {"name": "cancel-contracts", "version": "1"}
@@ -201,10 +210,13 @@ def _entry(path: Path, index: int, entry: Any) -> Recorded:
         request_body = _text(posted.get("text", ""), posted.get("encoding"))
         content = response.get("content") or {}
         coding = next((v for k, v in response_headers if k.lower() == "content-encoding"), None)
-        body = decode_body(_text(content.get("text", ""), None), content.get("encoding"), coding)
+        body, cut_at = decode_body(_text(content.get("text", ""), None), content.get("encoding"), coding)
         size = content.get("size")
         declared = size if isinstance(size, int) and size > 0 else None
-        reason = judgement(content.get("mimeType"), declared, body, "text" in content or not declared)
+        # A body cut here was whole in the recording: its declared size says nothing about the recorder.
+        reason = judgement(
+            content.get("mimeType"), None if cut_at else declared, body, "text" in content or not declared
+        )
         if response.get("_truncated") and not reason:
             reason = TRUNCATED
         return Recorded(
@@ -219,12 +231,12 @@ def _entry(path: Path, index: int, entry: Any) -> Recorded:
             response_body=body,
             retried=bool(entry.get("_retried", False)),
             not_judged=reason,
+            cut_at=cut_at,
             started=str(entry.get("startedDateTime", "")),
             elapsed_ms=float(entry.get("time") or 0.0),
         )
     except MALFORMED as exc:
-        problem = f"lacks {exc}" if isinstance(exc, KeyError) else f"is malformed ({type(exc).__name__})"
-        raise bad_entry(path, index, f"{problem}: not a HAR 1.2 entry", FIX) from None
+        raise bad_entry(path, index, entry_problem(exc, "a HAR 1.2 entry"), FIX) from None
 
 
 def _broken_entry(path: Path) -> int | None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
-import gzip
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from contracts.capped import EncodingError, decode_capped
+from contracts.client import MAX_BODY_BYTES
 from contracts.errors import ContractsError
 
 # The reasons an answer's body is counted but not judged.
@@ -42,6 +43,8 @@ class Recorded:
     response_body: bytes
     retried: bool = False
     not_judged: str = ""
+    # The body decoded to more than this many bytes and was cut there, as a live run cuts it (a drift).
+    cut_at: int | None = None
     started: str = ""
     elapsed_ms: float = 0.0
 
@@ -62,20 +65,35 @@ def bad_entry(path: Path | str, index: int | None, problem: str, fix: str) -> Tr
     return TrafficError(f"{path}{at} {problem}", fix)
 
 
-def decode_body(data: bytes, encoding: str | None, content_encoding: str | None) -> bytes:
-    """A recorded body as the client saw it: base64 undone, then gzip or deflate undone when the header says so
-    and the bytes are still compressed (most tools store them already decoded)."""
+def entry_problem(exc: Exception, what: str) -> str:
+    """Why an entry cannot be read, for `bad_entry`: a missing key, a body its Content-Encoding does not decode, or
+    any other malformed value."""
+    if isinstance(exc, KeyError):
+        return f"lacks {exc}: not {what}"
+    if isinstance(exc, EncodingError):
+        return f"holds an answer whose body is not what its Content-Encoding says ({exc})"
+    return f"is malformed ({type(exc).__name__}): not {what}"
+
+
+def decode_body(
+    data: bytes, encoding: str | None, content_encoding: str | None, cap: int = MAX_BODY_BYTES
+) -> tuple[bytes, int | None]:
+    """A recorded body as the client saw it, and the cap it was cut at (None when whole): base64 undone, then gzip or
+    deflate undone when the header says so and the bytes are still compressed (most tools store them already
+    decoded). As in a live run, no body decodes past `cap`: a 1 MB gzip bomb in a HAR costs 16 MiB, not 1 GB."""
     if encoding is not None and encoding.lower() == "base64":
         data = base64.b64decode(data, validate=False)
     coding = (content_encoding or "").strip().lower()
     if coding in {"gzip", "x-gzip"} and data[:2] == b"\x1f\x8b":
-        return gzip.decompress(data)
-    if coding == "deflate" and data:
+        body, cut = decode_capped([data], "gzip", cap, whole=True)
+    elif coding == "deflate" and data:
         try:
-            return zlib.decompress(data)
-        except zlib.error:
-            return data  # already inflated by the tool that recorded it
-    return data
+            body, cut = decode_capped([data], "deflate", cap, whole=True)
+        except EncodingError:  # already inflated by the tool that recorded it
+            body, cut = decode_capped([data], "identity", cap)
+    else:
+        body, cut = decode_capped([data], "identity", cap)
+    return body, cap if cut else None
 
 
 def judgement(media_type: str | None, declared_size: int | None, body: bytes, has_body: bool = True) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from contracts.checks import Exchange
-from contracts.client import Client
+from contracts.client import TRUNCATED, Client
 from contracts.drift import Where, make_record
 from contracts.model import Basis, Kind, Layer, RunReport
 from contracts.providers import get, parse
@@ -72,7 +72,10 @@ def judge_exchange(run: ProviderRun, matched: Matched, sequence: _Sequence) -> N
     request = httpx.Request(recorded.method, recorded.url, headers=recorded.request_headers,
                             content=recorded.request_body)  # fmt: skip
     headers = [(k, v) for k, v in recorded.response_headers if k.lower() not in WIRE_HEADERS]
-    response = httpx.Response(recorded.status, headers=headers, content=recorded.response_body, request=request)
+    # A body that decoded past the cap is cut as a live run cuts it, and reported the same way.
+    extensions = {TRUNCATED: recorded.cut_at} if recorded.cut_at else {}
+    response = httpx.Response(recorded.status, headers=headers, content=recorded.response_body, request=request,
+                              extensions=extensions)  # fmt: skip
     where = Where(
         provider=run.provider,
         operation=operation_id,
