@@ -36,6 +36,16 @@ def _until(chunks: Iterable[bytes], ends: float, request: httpx.Request) -> Iter
         yield chunk
 
 
+def decoded_answer(
+    status: int, headers: Iterable[tuple[str, str]], body: bytes, request: httpx.Request, cut_at: int | None
+) -> httpx.Response:
+    """An answer as the checks read it: its body already decoded (so the wire headers that describe the encoded
+    bytes are dropped), and marked when that body was cut at `cut_at` bytes (see `truncated_at`)."""
+    kept = [(name, value) for name, value in headers if name.lower() not in WIRE_HEADERS]
+    extensions = {TRUNCATED: cut_at} if cut_at is not None else {}
+    return httpx.Response(status, headers=kept, content=body, request=request, extensions=extensions)
+
+
 def truncated_at(response: httpx.Response) -> int | None:
     """The cap a body was cut at because the vendor sent more (a drift to report), or None for a whole body."""
     cap = response.extensions.get(TRUNCATED)
@@ -228,10 +238,8 @@ class Client:
             raise
         finally:
             watchdog.cancel()
-        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in WIRE_HEADERS]
-        extensions = {TRUNCATED: self.limits.max_body_bytes} if cut else {}
-        read = httpx.Response(response.status_code, headers=headers, content=body, request=request,
-                              extensions=extensions)  # fmt: skip
+        cut_at = self.limits.max_body_bytes if cut else None
+        read = decoded_answer(response.status_code, response.headers.multi_items(), body, request, cut_at)
         try:
             read.elapsed = response.elapsed
         except RuntimeError:  # a transport that never timed the exchange; schemathesis still reads the field

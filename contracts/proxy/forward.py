@@ -26,9 +26,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from contracts.capped import EncodingError, decode_capped, encoding_of
-from contracts.client import MAX_BODY_BYTES, TRUNCATED
+from contracts.client import MAX_BODY_BYTES, decoded_answer
 from contracts.model import DriftRecord, RunReport
-from contracts.redact import WIRE_HEADERS
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -169,9 +168,7 @@ class Forwarder:
             body, cut = decode_capped([raw], encoding_of(headers), self.max_body_bytes)
         except EncodingError:
             body, cut = raw[: self.max_body_bytes], len(raw) > self.max_body_bytes
-        kept = [(name, value) for name, value in headers if name.lower() not in WIRE_HEADERS]
-        extensions = {TRUNCATED: self.max_body_bytes} if cut else {}
-        return httpx.Response(upstream.status_code, headers=kept, content=body, request=request, extensions=extensions)
+        return decoded_answer(upstream.status_code, headers, body, request, self.max_body_bytes if cut else None)
 
     def relayed(self, upstream: httpx.Response, raw: bytes, background: BackgroundTask | None = None) -> Response:
         """The upstream's answer, byte for byte, with its own headers."""

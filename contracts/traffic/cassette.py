@@ -75,8 +75,8 @@ def _recorded(path: Path, index: int, request: Mapping[str, Any], request_header
     lowered = {name.lower(): value for name, value in reversed(response_headers)}
     body, cut_at = decode_body(raw, None, lowered.get("content-encoding"))
     length = lowered.get("content-length", "")
-    # A Content-Length describes the bytes on the wire: only an uncompressed body, whole in memory, can be compared.
-    declared = int(length) if length.isdigit() and "content-encoding" not in lowered and not cut_at else None
+    # A Content-Length describes the bytes on the wire: only an uncompressed body can be compared with it.
+    declared = int(length) if length.isdigit() and "content-encoding" not in lowered else None
     return Recorded(
         source=str(path),
         index=index,
@@ -87,7 +87,7 @@ def _recorded(path: Path, index: int, request: Mapping[str, Any], request_header
         status=status,
         response_headers=response_headers,
         response_body=body,
-        not_judged=judgement(lowered.get("content-type"), declared, body),
+        not_judged=judgement(lowered.get("content-type"), declared, body, cut_at=cut_at),
         cut_at=cut_at,
     )
 

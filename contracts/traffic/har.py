@@ -213,10 +213,7 @@ def _entry(path: Path, index: int, entry: Any) -> Recorded:
         body, cut_at = decode_body(_text(content.get("text", ""), None), content.get("encoding"), coding)
         size = content.get("size")
         declared = size if isinstance(size, int) and size > 0 else None
-        # A body cut here was whole in the recording: its declared size says nothing about the recorder.
-        reason = judgement(
-            content.get("mimeType"), None if cut_at else declared, body, "text" in content or not declared
-        )
+        reason = judgement(content.get("mimeType"), declared, body, "text" in content or not declared, cut_at)
         if response.get("_truncated") and not reason:
             reason = TRUNCATED
         return Recorded(

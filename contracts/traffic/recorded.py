@@ -96,12 +96,15 @@ def decode_body(
     return body, cap if cut else None
 
 
-def judgement(media_type: str | None, declared_size: int | None, body: bytes, has_body: bool = True) -> str:
-    """Why a body is not judged, or "" when it is."""
+def judgement(
+    media_type: str | None, declared_size: int | None, body: bytes, has_body: bool = True, cut_at: int | None = None
+) -> str:
+    """Why a body is not judged, or "" when it is. A body cut here at `cut_at` was whole in the recording (it is
+    judged as drift, as a live run judges it), so its declared size says nothing about the recorder."""
     if media_type and media_type.split(";")[0].strip().lower() == "text/event-stream":
         return STREAMED
     if not has_body:
         return NOT_RECORDED
-    if declared_size is not None and declared_size > len(body):
+    if cut_at is None and declared_size is not None and declared_size > len(body):
         return f"{TRUNCATED} ({len(body):,} of {declared_size:,} bytes)"
     return ""

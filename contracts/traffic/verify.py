@@ -20,11 +20,11 @@ from typing import Any
 import httpx
 
 from contracts.checks import Exchange
-from contracts.client import TRUNCATED, Client
+from contracts.client import Client, decoded_answer
 from contracts.drift import Where, make_record
 from contracts.model import Basis, Kind, Layer, RunReport
 from contracts.providers import get, parse
-from contracts.redact import AUTH_SCHEMES, WIRE_HEADERS, is_secret_header
+from contracts.redact import AUTH_SCHEMES, is_secret_header
 from contracts.run import ProviderRun
 from contracts.scenarios import state_difference, value_at
 from contracts.settings import Settings, consumers_from, fail_on_rule
@@ -71,11 +71,9 @@ def judge_exchange(run: ProviderRun, matched: Matched, sequence: _Sequence) -> N
         return
     request = httpx.Request(recorded.method, recorded.url, headers=recorded.request_headers,
                             content=recorded.request_body)  # fmt: skip
-    headers = [(k, v) for k, v in recorded.response_headers if k.lower() not in WIRE_HEADERS]
     # A body that decoded past the cap is cut as a live run cuts it, and reported the same way.
-    extensions = {TRUNCATED: recorded.cut_at} if recorded.cut_at else {}
-    response = httpx.Response(recorded.status, headers=headers, content=recorded.response_body, request=request,
-                              extensions=extensions)  # fmt: skip
+    response = decoded_answer(recorded.status, recorded.response_headers, recorded.response_body, request,
+                              recorded.cut_at)  # fmt: skip
     where = Where(
         provider=run.provider,
         operation=operation_id,
