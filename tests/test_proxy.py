@@ -285,12 +285,14 @@ def test_an_event_stream_passes_through_unbuffered_and_is_counted_as_not_judged(
     assert result.notes[0].startswith("1 request passed through: 0 judged, 1 streamed (not judged),")
 
 
-def test_a_gzip_bomb_reaches_the_application_unchanged_and_is_judged_only_up_to_the_body_cap() -> None:
-    """The application gets the vendor's bytes as sent; the proxy's own copy is decoded no further than the cap."""
+@pytest.mark.parametrize("offload", [False, True], ids=["judged in the proxy", "judged in its child process"])
+def test_a_gzip_bomb_reaches_the_application_unchanged_and_is_judged_only_up_to_the_body_cap(offload: bool) -> None:
+    """The application gets the vendor's bytes as sent; the proxy's own copy is decoded no further than the cap,
+    and stays marked as cut when report mode hands it to the child process that judges."""
     cap = 1 << 20
     lines: list[str] = []
     with serve_hostile(make_fake("mka1", api_key=KEY), [Rule(kind="gzip-bomb", size=8 << 20)]) as server:
-        with proxied("mka1", server.url, lines, max_body_bytes=cap) as (proxy, base_url):
+        with proxied("mka1", server.url, lines, max_body_bytes=cap, offload=offload) as (proxy, base_url):
             with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {KEY}"}) as client:
                 created = client.post(
                     "/api/v1/llm/responses", json={"model": MKA1_MODEL, "input": "Hi", "background": True}

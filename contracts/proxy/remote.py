@@ -24,12 +24,12 @@ from typing import Any
 import httpx
 
 from contracts.checks import enabled
+from contracts.client import decoded_answer, truncated_at
 from contracts.errors import ContractsError
 from contracts.impact import Consumer, Impacts
 from contracts.model import DriftRecord, FailOn, RunReport
 from contracts.providers import get
 from contracts.proxy.judging import Judging
-from contracts.redact import WIRE_HEADERS
 from contracts.specs import Spec
 from contracts.traffic.har import HarWriter
 
@@ -63,8 +63,10 @@ def _request(method: str, url: str, headers: Headers, body: bytes) -> httpx.Requ
     return httpx.Request(method, url, headers=headers, content=body)
 
 
-def _response(status: int, headers: Headers, body: bytes, seconds: float) -> httpx.Response:
-    response = httpx.Response(status, headers=headers, content=body)
+def _response(
+    status: int, headers: Headers, body: bytes, seconds: float, cut_at: int | None, request: httpx.Request
+) -> httpx.Response:
+    response = decoded_answer(status, headers, body, request, cut_at)
     response.elapsed = dt.timedelta(seconds=seconds)
     return response
 
@@ -97,8 +99,9 @@ def _take(judging: Judging, kind: str, values: list[Any]) -> None:
     if kind == "fault":
         judging.fault(request, values[4], values[5])
     elif request is not None:
-        response = _response(*values[4:8])
-        (judging.judge if kind == "judge" else judging.streamed)(request, response, values[8])
+        status, headers, body, seconds, cut_at, started = values[4:10]
+        response = _response(status, headers, body, seconds, cut_at, request)
+        (judging.judge if kind == "judge" else judging.streamed)(request, response, started)
 
 
 def _wire(request: httpx.Request) -> tuple[str, str, Headers, bytes]:
@@ -155,10 +158,10 @@ class RemoteJudging:
         self._send(("fault", *wire, cause, started))
 
     def _exchange(self, kind: str, request: httpx.Request, response: httpx.Response, started: dt.datetime) -> None:
-        # The body goes decoded, so the headers that described its wire encoding go too.
-        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in WIRE_HEADERS]
-        seconds = response.elapsed.total_seconds()
-        self._send((kind, *_wire(request), response.status_code, headers, response.content, seconds, started))
+        # The body goes decoded (`_response` drops the headers that described its wire encoding), with its cut mark.
+        headers, seconds = response.headers.multi_items(), response.elapsed.total_seconds()
+        answer = (response.status_code, headers, response.content, seconds, truncated_at(response))
+        self._send((kind, *_wire(request), *answer, started))
 
     def _send(self, message: tuple[Any, ...]) -> None:
         # Batched: each put wakes the queue's feeder thread, which then competes with the event loop for the GIL.
