@@ -36,6 +36,19 @@ def is_secret_header(name: str) -> bool:
     return name.lower() in SECRET_HEADERS or KEY_LIKE_HEADER.search(name) is not None
 
 
+def header_secrets(headers: Iterable[tuple[str, str]]) -> set[str]:
+    """The credential values a request's headers carry: each whole value, and the key after an auth scheme."""
+    found = set()
+    for name, value in headers:
+        value = value.strip()
+        if is_secret_header(name) and value:
+            found.add(value)
+            for scheme in AUTH_SCHEMES:
+                if value.lower().startswith(scheme.lower()):
+                    found.add(value[len(scheme) :].strip())
+    return found
+
+
 def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
     """Each secret as it may be echoed: whole, any run of `MIN_LEAK` of its characters, and base64 of it alone or
     in an Authorization value (`Bearer <key>`, `Api-Key <key>`) at each of the three byte alignments, in both

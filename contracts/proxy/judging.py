@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -39,7 +39,7 @@ from contracts.model import (
     Target,
 )
 from contracts.providers import Profile
-from contracts.redact import AUTH_SCHEMES, is_secret_header, redact, redact_record
+from contracts.redact import header_secrets, redact, redact_record
 from contracts.run import Observed
 from contracts.specs import Operation, Spec
 from contracts.traffic.har import HarWriter
@@ -71,18 +71,6 @@ def routes(profile: Profile, spec: Spec) -> tuple[Route, ...]:
         regex = "".join(f"(?P<{piece}>[^/]+)" if index % 2 else re.escape(piece) for index, piece in enumerate(pieces))
         found.append(Route(operation, re.compile(f"{regex}/?")))
     return tuple(found)
-
-
-def request_secrets(headers: Iterable[tuple[str, str]]) -> set[str]:
-    """The credential values a request carries: whole header values and the key after an auth scheme."""
-    found = set()
-    for name, value in headers:
-        if is_secret_header(name) and value.strip():
-            found.add(value.strip())
-            for scheme in AUTH_SCHEMES:
-                if value.strip().lower().startswith(scheme.lower()):
-                    found.add(value.strip()[len(scheme) :].strip())
-    return found
 
 
 @dataclass
@@ -146,7 +134,7 @@ class Judging:
     def seen(self, request: httpx.Request) -> None:
         """Count a request on its way upstream and learn the credentials it carries, to keep them out of output."""
         self.tally.requests += 1
-        self.secrets |= request_secrets(request.headers.multi_items())
+        self.secrets |= header_secrets(request.headers.multi_items())
 
     def judge(self, request: httpx.Request, response: httpx.Response, started: dt.datetime) -> list[DriftRecord]:
         """Judge one answer (and record it); returns its drift, new or seen before, and announces the new ones."""

@@ -24,7 +24,7 @@ from contracts.client import Client, decoded_answer
 from contracts.drift import Where, make_record
 from contracts.model import Basis, Kind, Layer, RunReport
 from contracts.providers import get, parse
-from contracts.redact import AUTH_SCHEMES, is_secret_header
+from contracts.redact import header_secrets
 from contracts.run import ProviderRun
 from contracts.scenarios import state_difference, value_at
 from contracts.settings import Settings, consumers_from, fail_on_rule
@@ -124,12 +124,7 @@ def recorded_secrets(exchanges: Iterable[Recorded]) -> tuple[str, ...]:
     """Credentials the recorded requests carried (when the tool kept them), so no report repeats them."""
     found: set[str] = set()
     for recorded in exchanges:
-        for name, value in recorded.request_headers:
-            if is_secret_header(name):
-                token = value
-                for scheme in AUTH_SCHEMES:
-                    token = token.removeprefix(scheme)
-                found.update({value, token})
+        found |= header_secrets(recorded.request_headers)
     return tuple(sorted(found))
 
 
